@@ -1,0 +1,5 @@
+//! Parser throughput benchmarks.
+
+fn main() {
+    divan::main();
+}

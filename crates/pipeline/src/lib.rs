@@ -1,0 +1,23 @@
+//! The processing runtime: raw lines in, events parsed, findings out.
+//!
+//! [`Processor`] is synchronous and deterministic. `leakguard analyze` drives it
+//! over historical files; the live daemon will drive the same processor from
+//! its tasks, which is what makes every live result replayable from the files.
+//!
+//! For each source it picks the format (fixed, or detected from the first
+//! lines), parses each line, counts what could not be parsed with samples
+//! naming the source and line, and feeds events to the [`Summary`].
+//!
+//! It does not read files (that is `ingest`, called by the app) and holds no
+//! unbounded state: top-N tables and the distinct-address count have caps.
+
+mod processor;
+mod summary;
+
+pub use processor::{FormatChoice, LineIssue, Processor, SourceId};
+pub use summary::{
+    Counted, ErrorSample, IssueCounts, SourceSummary, Summary, SummaryLimits, TimeSpan,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! Tests of the processor through its public entry point.
