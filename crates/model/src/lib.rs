@@ -17,10 +17,14 @@
 
 #![warn(missing_docs)]
 
+mod alert;
 pub mod civil;
 mod event;
 mod time;
 
+pub use alert::{
+    Action, Alert, AlertId, AlertKey, KeyKind, LocalizedText, Response, RuleId, Sample, Severity,
+};
 pub use event::{Event, EventKind, LoginOutcome, ServerNotice, Text};
 pub use time::{Clock, SystemClock, Timestamp};
 

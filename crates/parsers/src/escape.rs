@@ -18,7 +18,7 @@ fn hex_value(byte: u8) -> Option<u8> {
 /// Unescapes a logged value; borrowed when there was nothing to undo.
 pub(crate) fn unescape(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let Some(first) = memchr::memchr(b'\\', bytes) else {
+    let Some(first) = crate::format::find_byte(bytes, b'\\') else {
         return Cow::Borrowed(text);
     };
     let mut out = Vec::with_capacity(bytes.len());

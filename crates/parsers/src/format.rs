@@ -107,6 +107,37 @@ impl Field {
         }
     }
 
+    /// Fields whose text is stored as is (after unescaping), with no parsing.
+    fn is_plain_text(self) -> bool {
+        matches!(
+            self,
+            Field::RemoteUser
+                | Field::Method
+                | Field::Path
+                | Field::Query
+                | Field::Protocol
+                | Field::Referer
+                | Field::UserAgent
+                | Field::Host
+                | Field::Upstream
+                | Field::ForwardedFor
+                | Field::Session
+                | Field::Request
+                | Field::Target
+                | Field::Ignored
+        )
+    }
+
+    /// The width a field nearly always has, checked before searching.
+    fn usual_width(self) -> Option<usize> {
+        match self {
+            Field::TimeLocal => Some(26),
+            Field::TimeBracketed => Some(28),
+            Field::Status => Some(3),
+            _ => None,
+        }
+    }
+
     fn is_time(self) -> bool {
         matches!(self, Field::TimeLocal | Field::TimeBracketed | Field::TimeIso8601 | Field::Msec)
     }
@@ -205,14 +236,81 @@ impl CompiledFormat {
         &self.ignored
     }
 
+    #[inline]
     pub(crate) fn parse<'a>(&self, line: &'a str, default_offset: i32) -> Result<Event<'a>> {
         let mut event = Event { utc_offset_secs: default_offset, ..Event::default() };
         let mut has_time = false;
-        self.match_from(line, 0, 0, &mut event, &mut has_time)?;
+        if !self.match_straight(line, &mut event, &mut has_time) {
+            // The straight pass failed: redo it with backtracking over quotes,
+            // which also produces the error to report.
+            event = Event { utc_offset_secs: default_offset, ..Event::default() };
+            has_time = false;
+            self.match_from(line, 0, 0, &mut event, &mut has_time)?;
+        }
         if !has_time {
             return Err(Error::MissingField("time".into()));
         }
         Ok(event)
+    }
+
+    /// The common case in one pass: each field ends at the first unescaped
+    /// occurrence of the literal after it. Returns false on any mismatch.
+    fn match_straight<'a>(
+        &self,
+        line: &'a str,
+        event: &mut Event<'a>,
+        has_time: &mut bool,
+    ) -> bool {
+        let bytes = line.as_bytes();
+        let mut pos = 0;
+        let mut idx = 0;
+        while idx < self.segments.len() {
+            match &self.segments[idx] {
+                Segment::Literal(literal) => {
+                    if !starts_with_at(bytes, pos, literal.as_bytes()) {
+                        return false;
+                    }
+                    pos += literal.len();
+                    idx += 1;
+                }
+                Segment::Field { field, .. } => {
+                    let Some(Segment::Literal(next)) = self.segments.get(idx + 1) else {
+                        let end = if self.allows_trailing {
+                            find_byte(&bytes[pos..], b' ').map_or(bytes.len(), |at| pos + at)
+                        } else {
+                            bytes.len()
+                        };
+                        return store(*field, &line[pos..end], pos, event, has_time).is_ok();
+                    };
+                    let next = next.as_bytes();
+                    let end = if next.first() == Some(&b'"') {
+                        let Some((end, has_escape)) = find_closing_quote(bytes, pos, next) else {
+                            return false;
+                        };
+                        if !has_escape && field.is_plain_text() {
+                            store_plain(*field, &line[pos..end], event);
+                            pos = end + next.len();
+                            idx += 2;
+                            continue;
+                        }
+                        end
+                    } else if let Some(width) = field.usual_width()
+                        && starts_with_at(bytes, pos + width, next)
+                    {
+                        pos + width
+                    } else {
+                        let Some(end) = find_literal(bytes, pos, next, false) else { return false };
+                        end
+                    };
+                    if store(*field, &line[pos..end], pos, event, has_time).is_err() {
+                        return false;
+                    }
+                    pos = end + next.len();
+                    idx += 2;
+                }
+            }
+        }
+        pos == bytes.len() || self.allows_trailing
     }
 
     fn match_from<'a>(
@@ -230,7 +328,7 @@ impl CompiledFormat {
             match &self.segments[idx] {
                 Segment::Literal(literal) => {
                     let literal = literal.as_bytes();
-                    if !bytes[pos..].starts_with(literal) {
+                    if !starts_with_at(bytes, pos, literal) {
                         return Err(mismatch(line, pos, literal));
                     }
                     pos += literal.len();
@@ -304,15 +402,59 @@ fn find_literal(bytes: &[u8], from: usize, literal: &[u8], quoted: bool) -> Opti
     let first = *literal.first()?;
     let mut start = from;
     loop {
-        let at = start + memchr::memchr(first, bytes.get(start..)?)?;
-        let is_escaped = quoted && {
+        let at = start + find_byte(bytes.get(start..)?, first)?;
+        let is_escaped = quoted && at > 0 && bytes[at - 1] == b'\\' && {
             let backslashes = bytes[..at].iter().rev().take_while(|&&byte| byte == b'\\').count();
             backslashes % 2 == 1
         };
-        if !is_escaped && bytes[at..].starts_with(literal) {
+        if !is_escaped && starts_with_at(bytes, at, literal) {
             return Some(at);
         }
         start = at + 1;
+    }
+}
+
+/// Finds the quote that closes a quoted value (the first byte of `literal`
+/// followed by the rest of it), skipping backslash-escaped quotes. Also says
+/// whether the value holds any backslash, so unescaping can be skipped.
+fn find_closing_quote(bytes: &[u8], from: usize, literal: &[u8]) -> Option<(usize, bool)> {
+    let mut start = from;
+    let mut has_escape = false;
+    loop {
+        let at = start + memchr::memchr2(b'"', b'\\', bytes.get(start..)?)?;
+        if bytes[at] == b'\\' {
+            has_escape = true;
+            start = at + 2;
+            continue;
+        }
+        if starts_with_at(bytes, at, literal) {
+            return Some((at, has_escape));
+        }
+        start = at + 1;
+    }
+}
+
+/// Finds a byte; a plain loop over the first bytes beats `memchr`'s set-up on
+/// the short fields (status, size) that make up most of a line.
+#[inline]
+pub(crate) fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
+    const SHORT: usize = 16;
+    let head = haystack.len().min(SHORT);
+    if let Some(at) = haystack[..head].iter().position(|&byte| byte == needle) {
+        return Some(at);
+    }
+    if haystack.len() <= SHORT {
+        return None;
+    }
+    memchr::memchr(needle, &haystack[SHORT..]).map(|at| at + SHORT)
+}
+
+/// `bytes[pos..].starts_with(literal)` without a `memcmp` call for short literals.
+#[inline]
+fn starts_with_at(bytes: &[u8], pos: usize, literal: &[u8]) -> bool {
+    match bytes.get(pos..pos + literal.len()) {
+        Some(window) => window.iter().zip(literal).all(|(a, b)| a == b),
+        None => false,
     }
 }
 
@@ -456,6 +598,28 @@ fn store<'a>(
         Field::Ignored => {}
     }
     Ok(())
+}
+
+/// Stores a plain-text field known to need no unescaping.
+#[inline]
+fn store_plain<'a>(field: Field, text: &'a str, event: &mut Event<'a>) {
+    let text = Cow::Borrowed(if text == "-" { "" } else { text });
+    match field {
+        Field::RemoteUser => event.remote_user = text,
+        Field::Method => event.method = text,
+        Field::Path => event.path = text,
+        Field::Query => event.query = text,
+        Field::Protocol => event.protocol = text,
+        Field::Referer => event.referer = text,
+        Field::UserAgent => event.user_agent = text,
+        Field::Host => event.host = text,
+        Field::Upstream => event.upstream = text,
+        Field::ForwardedFor => event.forwarded_for = text,
+        Field::Session => event.session = text,
+        Field::Request => apply_request(event, text),
+        Field::Target => apply_target(event, text),
+        _ => {}
+    }
 }
 
 fn set_time(event: &mut Event<'_>, zoned: time::ZonedTime, has_time: &mut bool) {

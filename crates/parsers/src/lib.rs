@@ -29,6 +29,7 @@
 //! ```
 
 mod detect;
+mod envelope;
 mod escape;
 mod format;
 mod json;
@@ -207,14 +208,36 @@ impl Parser {
 
     /// Parses one line (without its line terminator).
     pub fn parse<'a>(&self, line: &'a str) -> Result<Event<'a>> {
-        let offset = self.options.default_utc_offset_secs;
-        let mut event = match &self.kind {
-            ParserKind::Format(format) => format.parse(line, offset)?,
-            ParserKind::Json(json) => json.parse(line, offset)?,
-            ParserKind::NginxError => nginx_error::parse(line, offset)?,
+        let mut event = match self.parse_bare(line) {
+            Ok(event) => event,
+            Err(error) => {
+                // A syslog or journal envelope (at most two nested) hides the line.
+                // The error reported is the one about the line as written.
+                let mut inner = line;
+                let mut found = None;
+                for _ in 0..2 {
+                    let Some(stripped) = envelope::strip_envelope(inner) else { break };
+                    inner = stripped;
+                    if let Ok(event) = self.parse_bare(inner) {
+                        found = Some(event);
+                        break;
+                    }
+                }
+                found.ok_or(error)?
+            }
         };
         self.options.trusted_proxies.resolve(&mut event);
         Ok(event)
+    }
+
+    #[inline]
+    fn parse_bare<'a>(&self, line: &'a str) -> Result<Event<'a>> {
+        let offset = self.options.default_utc_offset_secs;
+        match &self.kind {
+            ParserKind::Format(format) => format.parse(line, offset),
+            ParserKind::Json(json) => json.parse(line, offset),
+            ParserKind::NginxError => nginx_error::parse(line, offset),
+        }
     }
 }
 

@@ -241,3 +241,23 @@ proptest! {
         let _ = Parser::compile(&FormatSpec::Apache(text), &ParserOptions::default());
     }
 }
+
+#[test]
+fn reads_lines_inside_syslog_and_journal_envelopes() {
+    let inner = r#"192.0.2.1 - - [22/Nov/2026:10:00:00 +0800] "GET / HTTP/1.1" 200 1 "-" "a""#;
+    for wrapped in [
+        format!("<190>Nov 22 10:00:00 web1 nginx: {inner}"),
+        format!("<190>Nov  2 10:00:00 web1 nginx[12]: {inner}"),
+        format!("<190>1 2026-11-22T10:00:00+08:00 web1 nginx - - - {inner}"),
+        format!(r#"<190>1 2026-11-22T10:00:00+08:00 web1 nginx 12 access [meta x="1\]"] {inner}"#),
+        format!("web1 nginx[983]: {inner}"),
+        format!("web1 nginx[983]: web1 nginx: {inner}"),
+    ] {
+        let event = check_ok(FormatSpec::Combined, &wrapped);
+        assert_eq!(event.client_ip, ip("192.0.2.1"), "{wrapped}");
+    }
+    let parser = parser(FormatSpec::Combined);
+    let error = parser.parse("<190>Nov 22 10:00:00 web1 nginx: garbage").unwrap_err();
+    // The error speaks of the line as written (40 bytes), not of the unwrapped part.
+    assert_eq!(error, Error::UnexpectedEnd { expected: "a space", column: 41 });
+}

@@ -1,1 +1,132 @@
 //! Tests of the processor through its public entry point.
+
+use parsers::{FormatSpec, ParserOptions};
+use proptest::prelude::*;
+
+use crate::summary::{DistinctEstimator, TopCounter};
+use crate::{FormatChoice, LineIssue, Processor, SummaryLimits};
+
+fn line(ip: &str, second: u32, path: &str, status: u16) -> String {
+    format!(
+        r#"{ip} - - [20/Nov/2026:10:00:{second:02} +0800] "GET {path} HTTP/1.1" {status} 10 "-" "agent""#
+    )
+}
+
+fn processor(choice: FormatChoice) -> Processor {
+    Processor::new(choice, ParserOptions::default(), SummaryLimits::default())
+}
+
+#[test]
+fn detects_the_format_and_counts_every_line() {
+    let mut processor = processor(FormatChoice::Auto);
+    let source = processor.begin_source("access.log").unwrap();
+    let lines = [
+        line("192.0.2.1", 1, "/", 200),
+        line("192.0.2.2", 2, "/cart", 200),
+        "not a log line".to_owned(),
+        String::new(),
+        line("192.0.2.1", 3, "/", 404),
+    ];
+    for (idx, text) in lines.iter().enumerate() {
+        processor.line(source, idx as u64 + 1, text.as_bytes(), None);
+    }
+    processor.end_source(source);
+    let summary = processor.summary();
+    assert_eq!((summary.lines, summary.events, summary.parse_errors), (5, 3, 1));
+    assert_eq!(summary.issues.blank, 1);
+    assert_eq!(summary.sources[0].format, "combined");
+    assert!(summary.sources[0].detected);
+    assert_eq!(summary.error_samples[0].line, 3);
+    assert_eq!(summary.error_samples[0].source, "access.log");
+    assert_eq!(summary.distinct_ips, 2);
+    assert_eq!(summary.top_ips[0].value, "192.0.2.1");
+    assert_eq!(summary.top_ips[0].count, 2);
+    assert_eq!(summary.top_paths[0].value, "/");
+    let span = summary.time_span.unwrap();
+    assert_eq!(span.first.to_rfc3339(), "2026-11-20T02:00:01Z");
+    assert_eq!(span.last.to_rfc3339(), "2026-11-20T02:00:03Z");
+}
+
+#[test]
+fn reports_a_source_in_no_known_format() {
+    let mut processor = processor(FormatChoice::Auto);
+    let source = processor.begin_source("notes.txt").unwrap();
+    for idx in 0..3 {
+        processor.line(source, idx + 1, b"dear diary", None);
+    }
+    processor.end_source(source);
+    let summary = processor.summary();
+    assert_eq!(summary.parse_errors, 3);
+    assert_eq!(summary.sources[0].format, "unrecognised");
+    assert!(summary.sources[0].problem.as_deref().unwrap().contains("--format"));
+}
+
+#[test]
+fn counts_bad_bytes_without_losing_the_line() {
+    let mut processor = processor(FormatChoice::Fixed(FormatSpec::Combined));
+    let source = processor.begin_source("-").unwrap();
+    let mut bytes = line("192.0.2.9", 1, "/caf\u{e9}", 200).into_bytes();
+    let at = bytes.iter().position(|&byte| byte == 0xc3).unwrap();
+    bytes[at] = 0xff;
+    processor.line(source, 1, &bytes, None);
+    processor.line(
+        source,
+        2,
+        b"x".repeat(100).as_slice(),
+        Some(LineIssue::TooLong { length: 2_000_000 }),
+    );
+    processor.line(
+        source,
+        3,
+        line("192.0.2.9", 2, "/", 200).as_bytes(),
+        Some(LineIssue::NoTrailingNewline),
+    );
+    let summary = processor.summary();
+    assert_eq!(summary.events, 2);
+    assert_eq!(summary.issues.invalid_utf8, 1);
+    assert_eq!(summary.issues.too_long, 1);
+    assert_eq!(summary.issues.no_trailing_newline, 1);
+    assert!(summary.error_samples[0].message.contains("2000000 bytes"));
+}
+
+#[test]
+fn counts_events_out_of_time_order_per_source() {
+    let mut processor = processor(FormatChoice::Fixed(FormatSpec::Combined));
+    let source = processor.begin_source("a").unwrap();
+    for (idx, second) in [1, 5, 3, 6].iter().enumerate() {
+        processor.line(
+            source,
+            idx as u64 + 1,
+            line("192.0.2.1", *second, "/", 200).as_bytes(),
+            None,
+        );
+    }
+    assert_eq!(processor.summary().time_span.unwrap().out_of_order, 1);
+}
+
+#[test]
+fn a_pruned_table_keeps_the_heavy_hitters_exact() {
+    let mut counter: TopCounter<Box<str>> = TopCounter::new(100);
+    for idx in 0..10_000 {
+        counter.add_str("/hot");
+        counter.add_str(&format!("/cold/{idx}"));
+    }
+    assert!(counter.is_pruned());
+    assert!(counter.len() <= 100);
+    let top = counter.top(1, |key| key.to_string());
+    assert_eq!((top[0].value.as_str(), top[0].count), ("/hot", 10_000));
+}
+
+proptest! {
+    #[test]
+    fn distinct_estimate_is_within_five_percent(n in 5_000u64..60_000, seed in any::<u64>()) {
+        use std::hash::BuildHasher;
+        let state = foldhash::quality::FixedState::with_seed(seed);
+        let mut estimator = DistinctEstimator::new();
+        for value in 0..n {
+            estimator.add(state.hash_one(value));
+        }
+        let estimate = estimator.estimate() as f64;
+        prop_assert!((estimate - n as f64).abs() / (n as f64) < 0.05, "{} vs {}", estimate, n);
+    }
+}
