@@ -75,6 +75,10 @@ pub enum KeyKind {
     Session,
     /// The whole site.
     Site,
+    /// A User-Agent string.
+    UserAgent,
+    /// The Host a request was for.
+    Host,
 }
 
 impl KeyKind {
@@ -88,17 +92,36 @@ impl KeyKind {
             KeyKind::Account => "account",
             KeyKind::Session => "session",
             KeyKind::Site => "site",
+            KeyKind::UserAgent => "user_agent",
+            KeyKind::Host => "host",
         }
     }
 }
 
 /// What an alert is about: `ip 203.0.113.9`, `account alice@example.com`.
+///
+/// A rule grouping by several fields (`group_by: [ip, user_agent]`) gives a
+/// compound key: the first field in `kind` and `value`, the others in `extra`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct AlertKey {
     /// The kind of key.
     pub kind: KeyKind,
     /// Its value as text.
     pub value: String,
+    /// The further parts of a compound key, in order (each with no `extra` of its own).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<AlertKey>,
+}
+
+impl fmt::Display for AlertKey {
+    /// `ip 203.0.113.9`, or `ip 203.0.113.9, user_agent curl/8.5.0` for a compound key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.as_str(), self.value)?;
+        for part in &self.extra {
+            write!(f, ", {part}")?;
+        }
+        Ok(())
+    }
 }
 
 /// What to do about an alert.

@@ -70,6 +70,9 @@ pub struct Event<'a> {
     pub client_ip: Option<IpAddr>,
     /// The directly connected peer, when a trusted proxy forwarded the request.
     pub peer_ip: Option<IpAddr>,
+    /// The client's host name, when the server logged a name instead of an
+    /// address (Apache with `HostnameLookups On`); `client_ip` is then absent.
+    pub client_host: Text<'a>,
     /// HTTP method (`GET`), empty when the request line was empty or garbage.
     pub method: Text<'a>,
     /// Request path without the query string, as logged (still percent-encoded).
@@ -104,6 +107,8 @@ pub struct Event<'a> {
     pub outcome: Option<LoginOutcome>,
     /// What an error-log line reported.
     pub notice: Option<ServerNotice>,
+    /// The error-log message text (for server notices).
+    pub message: Text<'a>,
 }
 
 impl Event<'_> {
@@ -118,6 +123,7 @@ impl Event<'_> {
             kind: self.kind,
             client_ip: self.client_ip,
             peer_ip: self.peer_ip,
+            client_host: own(self.client_host),
             method: own(self.method),
             path: own(self.path),
             query: own(self.query),
@@ -135,6 +141,7 @@ impl Event<'_> {
             account: own(self.account),
             outcome: self.outcome,
             notice: self.notice,
+            message: own(self.message),
         }
     }
 }

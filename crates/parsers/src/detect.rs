@@ -21,7 +21,12 @@ pub struct Detection {
 }
 
 fn candidates(sample: &[&str]) -> Vec<FormatSpec> {
-    let mut specs = vec![FormatSpec::Combined, FormatSpec::Common, FormatSpec::NginxError];
+    let mut specs = vec![
+        FormatSpec::Combined,
+        FormatSpec::Common,
+        FormatSpec::NginxError,
+        FormatSpec::ApacheError,
+    ];
     if sample.iter().any(|line| line.trim_start().starts_with('{')) {
         for name in ["nginx", "caddy", "traefik", "login"] {
             if let Some(mapping) = JsonMapping::preset(name) {

@@ -35,6 +35,14 @@ pub const COMBINED: &str = r#"$remote_addr - $remote_user [$time_local] "$reques
 pub const COMMON: &str =
     r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent"#;
 
+/// `combined` preceded by the virtual host (Apache `vhost_combined`: `%v:%p %h ...`).
+pub(crate) const VHOST_COMBINED: &str = r#"$host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
+/// `common` preceded by the virtual host.
+pub(crate) const VHOST_COMMON: &str =
+    r#"$host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent"#;
+/// `combined` written without the user field (some proxies and appliances).
+pub(crate) const COMBINED_WITHOUT_USER: &str = r#"$remote_addr - [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
+
 /// What a field's text becomes in the event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
@@ -158,6 +166,7 @@ enum Segment {
 pub struct CompiledFormat {
     segments: Vec<Segment>,
     allows_trailing: bool,
+    allows_cut_last_quote: bool,
     ignored: Vec<String>,
 }
 
@@ -167,17 +176,27 @@ const MAX_QUOTE_RETRIES: usize = 4;
 impl CompiledFormat {
     /// The built-in `combined` format.
     pub fn combined() -> CompiledFormat {
-        let mut format = CompiledFormat::compile(COMBINED, FormatDialect::Nginx)
-            .expect("the built-in combined format compiles");
-        format.allows_trailing = true;
-        format
+        CompiledFormat::built_in(COMBINED)
     }
 
     /// The built-in `common` format.
     pub fn common() -> CompiledFormat {
-        let mut format = CompiledFormat::compile(COMMON, FormatDialect::Nginx)
-            .expect("the built-in common format compiles");
+        CompiledFormat::built_in(COMMON)
+    }
+
+    /// A built-in format: shared by nginx and Apache, so the client may be a
+    /// host name (Apache `HostnameLookups`), extra fields may follow, and a
+    /// line cut inside its last quoted field still counts.
+    pub(crate) fn built_in(text: &str) -> CompiledFormat {
+        let mut format = CompiledFormat::compile(text, FormatDialect::Nginx)
+            .expect("the built-in formats compile");
+        for segment in &mut format.segments {
+            if let Segment::Field { field: field @ Field::RemoteAddr, .. } = segment {
+                *field = Field::RemoteHost;
+            }
+        }
         format.allows_trailing = true;
+        format.allows_cut_last_quote = true;
         format
     }
 
@@ -228,7 +247,12 @@ impl CompiledFormat {
                 _ => None,
             })
             .collect();
-        Ok(CompiledFormat { segments, allows_trailing: false, ignored })
+        Ok(CompiledFormat {
+            segments,
+            allows_trailing: false,
+            allows_cut_last_quote: false,
+            ignored,
+        })
     }
 
     /// Variables in the format that leakguard matches but does not use.
@@ -368,6 +392,14 @@ impl CompiledFormat {
                                 search_from = end + 1;
                             }
                         }
+                    }
+                    if first_error.is_none()
+                        && self.allows_cut_last_quote
+                        && next == b"\""
+                        && idx + 2 == self.segments.len()
+                    {
+                        // The line was cut inside its last quoted field: keep what is there.
+                        return store(*field, &line[pos..], pos, event, has_time);
                     }
                     return Err(first_error.unwrap_or_else(|| Error::UnexpectedEnd {
                         expected: literal_name(next),
@@ -525,7 +557,10 @@ fn store<'a>(
                 Ok(ip) => Some(ip),
                 Err(_) => match parse_ip_with_port(text) {
                     Some(ip) => Some(ip),
-                    None if field == Field::RemoteHost && is_host_name(text) => None,
+                    None if field == Field::RemoteHost && is_host_name(text) => {
+                        event.client_host = Cow::Borrowed(text);
+                        None
+                    }
                     None => return Err(invalid(field, text, pos)),
                 },
             };

@@ -28,6 +28,7 @@
 //! assert_eq!(event.status, Some(200));
 //! ```
 
+mod apache_error;
 mod detect;
 mod envelope;
 mod escape;
@@ -42,7 +43,7 @@ use model::Event;
 
 pub use detect::{Detection, detect_format};
 pub use format::{COMBINED, COMMON, CompiledFormat, FormatDialect};
-pub use json::JsonMapping;
+pub use json::{DurationUnit, JsonEventKind, JsonFields, JsonMapping, TimeFormat};
 pub use proxy::TrustedProxies;
 
 /// Why a line could not be parsed.
@@ -141,6 +142,8 @@ pub enum FormatSpec {
     Json(JsonMapping),
     /// The nginx error log.
     NginxError,
+    /// The Apache httpd error log.
+    ApacheError,
 }
 
 impl FormatSpec {
@@ -153,6 +156,7 @@ impl FormatSpec {
             FormatSpec::Apache(_) => "apache LogFormat".into(),
             FormatSpec::Json(mapping) => format!("json:{}", mapping.name),
             FormatSpec::NginxError => "nginx-error".into(),
+            FormatSpec::ApacheError => "apache-error".into(),
         }
     }
 }
@@ -176,27 +180,41 @@ pub struct Parser {
 
 #[derive(Debug, Clone)]
 enum ParserKind {
-    Format(Box<CompiledFormat>),
+    /// A compiled format, with variants tried when a line does not fit it.
+    Format(Box<CompiledFormat>, Vec<CompiledFormat>),
     Json(Box<json::JsonParser>),
     NginxError,
+    ApacheError,
 }
 
 impl Parser {
     /// Compiles a parser for `spec`.
     pub fn compile(spec: &FormatSpec, options: &ParserOptions) -> Result<Parser, CompileError> {
         let kind = match spec {
-            FormatSpec::Combined => ParserKind::Format(Box::new(CompiledFormat::combined())),
-            FormatSpec::Common => ParserKind::Format(Box::new(CompiledFormat::common())),
-            FormatSpec::Nginx(text) => {
-                ParserKind::Format(Box::new(CompiledFormat::compile(text, FormatDialect::Nginx)?))
-            }
-            FormatSpec::Apache(text) => {
-                ParserKind::Format(Box::new(CompiledFormat::compile(text, FormatDialect::Apache)?))
-            }
+            FormatSpec::Combined => ParserKind::Format(
+                Box::new(CompiledFormat::combined()),
+                vec![
+                    CompiledFormat::built_in(format::VHOST_COMBINED),
+                    CompiledFormat::built_in(format::COMBINED_WITHOUT_USER),
+                ],
+            ),
+            FormatSpec::Common => ParserKind::Format(
+                Box::new(CompiledFormat::common()),
+                vec![CompiledFormat::built_in(format::VHOST_COMMON)],
+            ),
+            FormatSpec::Nginx(text) => ParserKind::Format(
+                Box::new(CompiledFormat::compile(text, FormatDialect::Nginx)?),
+                Vec::new(),
+            ),
+            FormatSpec::Apache(text) => ParserKind::Format(
+                Box::new(CompiledFormat::compile(text, FormatDialect::Apache)?),
+                Vec::new(),
+            ),
             FormatSpec::Json(mapping) => {
                 ParserKind::Json(Box::new(json::JsonParser::compile(mapping.clone())?))
             }
             FormatSpec::NginxError => ParserKind::NginxError,
+            FormatSpec::ApacheError => ParserKind::ApacheError,
         };
         Ok(Parser { kind, options: options.clone(), name: spec.name() })
     }
@@ -234,9 +252,16 @@ impl Parser {
     fn parse_bare<'a>(&self, line: &'a str) -> Result<Event<'a>> {
         let offset = self.options.default_utc_offset_secs;
         match &self.kind {
-            ParserKind::Format(format) => format.parse(line, offset),
+            ParserKind::Format(format, variants) => match format.parse(line, offset) {
+                Ok(event) => Ok(event),
+                Err(error) => variants
+                    .iter()
+                    .find_map(|variant| variant.parse(line, offset).ok())
+                    .ok_or(error),
+            },
             ParserKind::Json(json) => json.parse(line, offset),
             ParserKind::NginxError => nginx_error::parse(line, offset),
+            ParserKind::ApacheError => apache_error::parse(line, offset),
         }
     }
 }

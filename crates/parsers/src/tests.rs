@@ -10,11 +10,11 @@ use crate::{
     detect_format,
 };
 
-fn parser(spec: FormatSpec) -> Parser {
-    Parser::compile(&spec, &ParserOptions::default()).expect("format compiles")
+fn parser(spec: &FormatSpec) -> Parser {
+    Parser::compile(spec, &ParserOptions::default()).expect("format compiles")
 }
 
-fn check_ok(spec: FormatSpec, line: &str) -> Event<'_> {
+fn check_ok<'a>(spec: &FormatSpec, line: &'a str) -> Event<'a> {
     let parser = parser(spec);
     match parser.parse(line) {
         Ok(event) => event.into_owned(),
@@ -29,7 +29,7 @@ fn ip(text: &str) -> Option<IpAddr> {
 #[test]
 fn parses_a_combined_line_into_every_field() {
     let line = r#"203.0.113.9 - alice [22/Nov/2026:10:00:00 +0800] "POST /member/login?next=%2Fmember HTTP/1.1" 302 0 "https://shop.example.tw/member/login" "Mozilla/5.0 (iPhone)""#;
-    let event = check_ok(FormatSpec::Combined, line);
+    let event = check_ok(&FormatSpec::Combined, line);
     assert_eq!(event.client_ip, ip("203.0.113.9"));
     assert_eq!(event.remote_user, "alice");
     assert_eq!(event.time, Timestamp::from_civil(2026, 11, 22, 2, 0, 0, 0));
@@ -45,7 +45,7 @@ fn parses_a_combined_line_into_every_field() {
 #[test]
 fn combined_tolerates_fields_appended_after_the_user_agent() {
     let line = r#"2001:db8::7 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/2.0" 200 12 "-" "curl/8" "198.51.100.1" 0.004"#;
-    let event = check_ok(FormatSpec::Combined, line);
+    let event = check_ok(&FormatSpec::Combined, line);
     assert_eq!(event.client_ip, ip("2001:db8::7"));
     assert_eq!(event.referer, "");
 }
@@ -53,7 +53,7 @@ fn combined_tolerates_fields_appended_after_the_user_agent() {
 #[test]
 fn unescapes_nginx_hex_and_apache_backslash_quotes() {
     let line = r#"198.51.100.2 - - [01/Jan/2026:00:00:01 +0000] "GET /search?q=\x22x\x22 HTTP/1.1" 200 1 "-" "Agent \"quoted\" \xE4\xB8\xAD""#;
-    let event = check_ok(FormatSpec::Combined, line);
+    let event = check_ok(&FormatSpec::Combined, line);
     assert_eq!(event.query, "q=\"x\"");
     assert_eq!(event.user_agent, "Agent \"quoted\" 中");
 }
@@ -61,7 +61,7 @@ fn unescapes_nginx_hex_and_apache_backslash_quotes() {
 #[test]
 fn recovers_from_a_bare_quote_inside_the_request() {
     let line = r#"192.0.2.44 - - [21/Apr/2004:10:00:00 -0400] "GET" /admin/?page=' HTTP/1.0" 404 290 "-" "-""#;
-    let event = check_ok(FormatSpec::Combined, line);
+    let event = check_ok(&FormatSpec::Combined, line);
     assert_eq!(event.status, Some(404));
     assert_eq!(event.method, "GET\"");
 }
@@ -69,18 +69,18 @@ fn recovers_from_a_bare_quote_inside_the_request() {
 #[test]
 fn keeps_garbage_and_empty_requests_as_events() {
     let empty = check_ok(
-        FormatSpec::Combined,
+        &FormatSpec::Combined,
         r#"192.0.2.1 - - [01/Jan/2026:00:00:01 +0000] "-" 408 0 "-" "-""#,
     );
     assert_eq!((empty.method.as_ref(), empty.status), ("", Some(408)));
     let tls = check_ok(
-        FormatSpec::Combined,
+        &FormatSpec::Combined,
         r#"192.0.2.1 - - [01/Jan/2026:00:00:01 +0000] "\x16\x03\x01\x00" 400 150 "-" "-""#,
     );
     assert_eq!(tls.status, Some(400));
     assert!(tls.path.is_empty());
     let absolute = check_ok(
-        FormatSpec::Combined,
+        &FormatSpec::Combined,
         r#"192.0.2.1 - - [01/Jan/2026:00:00:01 +0000] "GET http://www.example.com/ HTTP/1.1" 404 0 "-" "-""#,
     );
     assert_eq!(absolute.path, "http://www.example.com/");
@@ -89,7 +89,7 @@ fn keeps_garbage_and_empty_requests_as_events() {
 #[test]
 fn parses_common_log_format() {
     let event = check_ok(
-        FormatSpec::Common,
+        &FormatSpec::Common,
         r#"192.0.2.5 - - [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326"#,
     );
     assert_eq!(event.time, Timestamp::from_civil(2000, 10, 10, 20, 55, 36, 0));
@@ -98,7 +98,7 @@ fn parses_common_log_format() {
 
 #[test]
 fn errors_name_the_column_and_what_was_expected() {
-    let parser = parser(FormatSpec::Combined);
+    let parser = parser(&FormatSpec::Combined);
     let truncated = r#"192.0.2.5 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200"#;
     assert_eq!(
         parser.parse(truncated).unwrap_err(),
@@ -125,7 +125,7 @@ fn compiles_a_pasted_nginx_log_format_directive() {
                       '$status $body_bytes_sent "$http_referer" '
                       '"$http_user_agent" "$http_x_forwarded_for" rt=$request_time uct="$upstream_connect_time"';"#;
     let line = r#"10.0.0.5 - - [22/Nov/2026:10:00:00 +0800] "GET /product/10023 HTTP/1.1" 200 5120 "-" "Mozilla/5.0" "203.0.113.77" rt=0.012 uct="0.001""#;
-    let event = check_ok(FormatSpec::Nginx(directive.to_owned()), line);
+    let event = check_ok(&FormatSpec::Nginx(directive.to_owned()), line);
     assert_eq!(event.forwarded_for, "203.0.113.77");
     assert_eq!(event.request_time, Some(0.012));
     assert_eq!(event.path, "/product/10023");
@@ -137,7 +137,7 @@ fn compiles_iso8601_and_split_request_variables() {
         "$time_iso8601|$remote_addr|$request_method|$request_uri|$status|$host|$msec_ignored";
     let line =
         "2026-11-22T10:00:00+08:00|192.0.2.7|GET|/member/orders/123?x=1|403|shop.example.tw|zzz";
-    let event = check_ok(FormatSpec::Nginx(format.to_owned()), line);
+    let event = check_ok(&FormatSpec::Nginx(format.to_owned()), line);
     assert_eq!(event.time, Timestamp::from_civil(2026, 11, 22, 2, 0, 0, 0));
     assert_eq!((event.path.as_ref(), event.query.as_ref()), ("/member/orders/123", "x=1"));
     assert_eq!(event.host, "shop.example.tw");
@@ -148,11 +148,11 @@ fn compiles_a_pasted_apache_log_format() {
     let directive = r#"LogFormat "%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\" %D" combinedtimed"#;
     let line =
         r#"192.0.2.9 - - [22/Nov/2026:10:00:00 +0800] "GET /cart HTTP/1.1" 200 99 "-" "UA" 1500"#;
-    let event = check_ok(FormatSpec::Apache(directive.to_owned()), line);
+    let event = check_ok(&FormatSpec::Apache(directive.to_owned()), line);
     assert_eq!(event.path, "/cart");
     assert_eq!(event.request_time, Some(0.0015));
     let host_name = check_ok(
-        FormatSpec::Apache(r#"%h %l %u %t "%r" %>s %b"#.to_owned()),
+        &FormatSpec::Apache(r#"%h %l %u %t "%r" %>s %b"#.to_owned()),
         r#"crawler.example.net - - [22/Nov/2026:10:00:00 +0800] "GET / HTTP/1.1" 200 1"#,
     );
     assert_eq!(host_name.client_ip, None);
@@ -219,7 +219,7 @@ fn detects_combined_over_common_and_says_how_many_lines_fit() {
 proptest! {
     #[test]
     fn combined_never_panics(line in "\\PC{0,300}") {
-        let _ = parser(FormatSpec::Combined).parse(&line);
+        let _ = parser(&FormatSpec::Combined).parse(&line);
     }
 
     #[test]
@@ -230,7 +230,7 @@ proptest! {
         tail in "[ -~]{0,40}",
     ) {
         let line = format!(r#"{ip} - - [{time}] "{request}" {tail}"#);
-        let _ = parser(FormatSpec::Combined).parse(&line);
+        let _ = parser(&FormatSpec::Combined).parse(&line);
     }
 
     #[test]
@@ -253,11 +253,77 @@ fn reads_lines_inside_syslog_and_journal_envelopes() {
         format!("web1 nginx[983]: {inner}"),
         format!("web1 nginx[983]: web1 nginx: {inner}"),
     ] {
-        let event = check_ok(FormatSpec::Combined, &wrapped);
+        let event = check_ok(&FormatSpec::Combined, &wrapped);
         assert_eq!(event.client_ip, ip("192.0.2.1"), "{wrapped}");
     }
-    let parser = parser(FormatSpec::Combined);
+    let parser = parser(&FormatSpec::Combined);
     let error = parser.parse("<190>Nov 22 10:00:00 web1 nginx: garbage").unwrap_err();
     // The error speaks of the line as written (40 bytes), not of the unwrapped part.
     assert_eq!(error, Error::UnexpectedEnd { expected: "a space", column: 41 });
+}
+
+#[test]
+fn parses_apache_error_log_lines_old_and_new() {
+    let new = check_ok(
+        &FormatSpec::ApacheError,
+        "[Mon Nov 16 09:27:18.813902 2026] [auth_basic:error] [pid 16860:tid 1402] [client 198.51.100.23:59635] AH01618: user mallory not found: /admin",
+    );
+    assert_eq!(new.client_ip, ip("198.51.100.23"));
+    assert_eq!(new.notice, Some(model::ServerNotice::AuthFailure));
+    assert_eq!(new.remote_user, "mallory");
+    assert_eq!(new.time, Timestamp::from_civil(2026, 11, 16, 9, 27, 18, 813_902));
+    let old = check_ok(
+        &FormatSpec::ApacheError,
+        "[Sun Jun 09 07:57:47 2013] [error] [client 192.0.2.10] File does not exist: /var/www/wp-login.php",
+    );
+    assert_eq!(old.notice, Some(model::ServerNotice::Other));
+    assert_eq!(old.message, "File does not exist: /var/www/wp-login.php");
+    let prefixed = check_ok(
+        &FormatSpec::ApacheError,
+        "[Wed Apr 16 16:09:40.056610 2025] [ssl:info] [pid 1:tid 1] (70014)End of file found: [client 192.0.2.1:17036] AH02006: SSL handshake stopped",
+    );
+    assert_eq!(prefixed.notice, Some(model::ServerNotice::TlsHandshake));
+    let parser = parser(&FormatSpec::ApacheError);
+    assert!(matches!(
+        parser.parse("[Mon Nov 16 09:27:18 2026] [notice] [pid 1] Apache configured"),
+        Err(Error::NotThisFormat { .. })
+    ));
+    assert!(matches!(
+        parser.parse("[Mon Foo 16 09:27:18 2026] [error] [client 192.0.2.1] x"),
+        Err(Error::InvalidField { field: "time", .. })
+    ));
+}
+
+#[test]
+fn reads_the_combined_family_variants() {
+    let vhost = check_ok(
+        &FormatSpec::Combined,
+        r#"shop.example.tw:443 192.0.2.8 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.1" 200 1 "-" "a""#,
+    );
+    assert_eq!((vhost.client_ip, vhost.host.as_ref()), (ip("192.0.2.8"), "shop.example.tw:443"));
+    let no_user = check_ok(
+        &FormatSpec::Combined,
+        r#"192.0.2.8 - [01/Jan/2026:00:00:01 +0000] "GET /api HTTP/1.1" 200 1 "-" "curl/8""#,
+    );
+    assert_eq!(no_user.path, "/api");
+    let cut = check_ok(
+        &FormatSpec::Combined,
+        r#"192.0.2.8 - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.1" 200 1 "-" "Mozilla/5.0 (compat"#,
+    );
+    assert_eq!(cut.user_agent, "Mozilla/5.0 (compat");
+    let named = check_ok(
+        &FormatSpec::Combined,
+        r#"dsl-1.example.net - - [01/Jan/2026:00:00:01 +0000] "GET / HTTP/1.1" 200 1 "-" "a""#,
+    );
+    assert_eq!((named.client_ip, named.client_host.as_ref()), (None, "dsl-1.example.net"));
+}
+
+proptest! {
+    #[test]
+    fn apache_error_never_panics(line in "\\PC{0,200}", tail in "[ -~]{0,80}") {
+        let parser = parser(&FormatSpec::ApacheError);
+        let _ = parser.parse(&line);
+        let _ = parser.parse(&format!("[Mon Nov 16 09:27:18 2026] [error] {tail}"));
+        let _ = parser.parse(&format!("[Mon Nov 16 09:27:18 2026] [client {tail}"));
+    }
 }

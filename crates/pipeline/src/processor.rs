@@ -1,5 +1,6 @@
 //! The synchronous processor behind `analyze` and, later, the live daemon.
 
+pub use ingest::LineIssue;
 use model::{Event, Timestamp};
 use parsers::{FormatSpec, Parser, ParserOptions, detect_format};
 
@@ -15,20 +16,6 @@ pub enum FormatChoice {
     Fixed(FormatSpec),
     /// Detected from the first lines of each source.
     Auto,
-}
-
-/// Something unusual the reader noticed about a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineIssue {
-    /// The line was longer than the limit and was cut to it.
-    TooLong {
-        /// The line's full length in bytes.
-        length: u64,
-    },
-    /// The last line had no newline.
-    NoTrailingNewline,
-    /// The line contained NUL bytes.
-    ContainsNul,
 }
 
 /// Index of a source in this processor.

@@ -1,0 +1,204 @@
+//! `leakguard analyze`: read logs, parse, summarize, report.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use parsers::ParserOptions;
+use pipeline::{FormatChoice, Processor, Summary, SummaryLimits};
+use serde::Serialize;
+
+use crate::cli::{AnalyzeArgs, OutputFormat};
+use crate::config::{Config, Language, LogFormat};
+use crate::report;
+
+/// Lines between progress-bar updates.
+const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// What one run of the analyzer produced.
+#[derive(Debug, Serialize)]
+pub(crate) struct Analysis {
+    /// The summary of everything read.
+    pub(crate) summary: Summary,
+    /// Wall-clock seconds the run took.
+    pub(crate) elapsed_secs: f64,
+    /// What the run cost.
+    pub(crate) resources: Resources,
+}
+
+/// Resources the process used.
+#[derive(Debug, Serialize)]
+pub(crate) struct Resources {
+    /// Peak resident memory (Linux `VmHWM`), when the system reports it.
+    pub(crate) peak_rss_bytes: Option<u64>,
+}
+
+impl Resources {
+    pub(crate) fn measure() -> Resources {
+        let peak_rss_bytes = std::fs::read_to_string("/proc/self/status").ok().and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        });
+        Resources { peak_rss_bytes }
+    }
+}
+
+/// The JSON document `analyze --output json` prints (docs/output.md).
+#[derive(Debug, Serialize)]
+struct AnalyzeOutput<'a> {
+    version: u32,
+    command: &'static str,
+    site: &'a str,
+    timezone: &'a str,
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+}
+
+/// The version of leakguard's JSON output documents.
+pub(crate) const OUTPUT_VERSION: u32 = 1;
+
+pub(crate) fn processor_for(config: &Config, top_rows: usize) -> Processor {
+    let choice = match &config.format {
+        LogFormat::Auto => FormatChoice::Auto,
+        LogFormat::Fixed(spec) => FormatChoice::Fixed(spec.clone()),
+    };
+    let options = ParserOptions {
+        trusted_proxies: config.trusted_proxies.clone(),
+        default_utc_offset_secs: config.utc_offset_secs,
+    };
+    Processor::new(choice, options, SummaryLimits { top_rows, ..SummaryLimits::default() })
+}
+
+fn progress_bar(total: Option<u64>, is_enabled: bool) -> ProgressBar {
+    if !is_enabled || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    let template = if total.is_some() {
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}"
+    } else {
+        "{spinner} [{elapsed_precise}] {bytes} ({bytes_per_sec}) {msg}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Reads every source through the processor.
+pub(crate) fn analyze_sources(
+    args: &[String],
+    processor: &mut Processor,
+    max_line_bytes: usize,
+    show_progress: bool,
+) -> anyhow::Result<bool> {
+    let (sources, problems) = ingest::expand_sources(args);
+    let mut is_complete = problems.is_empty();
+    for problem in &problems {
+        let id = processor.begin_source(&problem.arg).context("compiling the log format")?;
+        processor.source_problem(id, problem.message.clone());
+    }
+    let total: Option<u64> = sources.iter().map(|source| source.size).sum();
+    let bar = progress_bar(total, show_progress);
+    let mut done_before = 0u64;
+    for source in &sources {
+        let id = processor.begin_source(&source.display).context("compiling the log format")?;
+        bar.set_message(source.display.clone());
+        let reader = match source.open() {
+            Ok(reader) => reader,
+            Err(error) => {
+                processor.source_problem(id, error.to_string());
+                is_complete = false;
+                continue;
+            }
+        };
+        let consumed: Arc<AtomicU64> = reader.progress();
+        let mut lines = ingest::LineReader::new(reader, max_line_bytes);
+        let mut n_lines = 0u64;
+        while let Some(item) = lines.next_line() {
+            match item {
+                Ok(line) => {
+                    processor.line(id, line.number, line.bytes, line.issue);
+                    n_lines += 1;
+                    if n_lines.is_multiple_of(PROGRESS_EVERY) {
+                        bar.set_position(done_before + consumed.load(Ordering::Relaxed));
+                    }
+                }
+                Err(error) => {
+                    processor.source_problem(id, error.to_string());
+                    is_complete = false;
+                    break;
+                }
+            }
+        }
+        processor.end_source(id);
+        done_before += consumed.load(Ordering::Relaxed);
+        bar.set_position(done_before);
+    }
+    bar.finish_and_clear();
+    Ok(is_complete)
+}
+
+pub(crate) fn run(
+    args: &AnalyzeArgs,
+    config: &Config,
+    language: Language,
+) -> anyhow::Result<ExitCode> {
+    let mut files = args.files.clone();
+    if files.is_empty() {
+        if std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "no input: pass log files (e.g. leakguard analyze /var/log/nginx/access.log*) \
+                 or pipe a log into `leakguard analyze -`"
+            );
+        }
+        files.push("-".to_owned());
+    }
+    let started = Instant::now();
+    let mut processor = processor_for(config, args.top);
+    let is_complete =
+        analyze_sources(&files, &mut processor, config.max_line_bytes, !args.no_progress)?;
+    let analysis = Analysis {
+        summary: processor.summary(),
+        elapsed_secs: started.elapsed().as_secs_f64(),
+        resources: Resources::measure(),
+    };
+    print_analysis(&analysis, args.output, config, language)?;
+    Ok(if is_complete { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+pub(crate) fn print_analysis(
+    analysis: &Analysis,
+    output: OutputFormat,
+    config: &Config,
+    language: Language,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match output {
+        OutputFormat::Json => {
+            let document = AnalyzeOutput {
+                version: OUTPUT_VERSION,
+                command: "analyze",
+                site: &config.site_name,
+                timezone: &config.timezone,
+                analysis,
+            };
+            serde_json::to_writer_pretty(&mut stdout, &document)?;
+            writeln!(stdout)?;
+        }
+        OutputFormat::Text => {
+            let text = report::render(analysis, config, language);
+            stdout.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! Command-line arguments and dispatch.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, Language, Overrides};
+use crate::{analyze, demo, eval};
+
+/// leakguard keeps an online shop's customer data from leaking: it reads your
+/// web server's logs and finds the attacks that end in a leak.
+///
+/// Start with `leakguard demo` to see it on a built-in day of shop traffic,
+/// then run `leakguard analyze /var/log/nginx/access.log*` on your own logs.
+#[derive(Debug, Parser)]
+#[command(name = "leakguard", version, max_term_width = 100)]
+pub(crate) struct Cli {
+    /// Configuration file (TOML). `leakguard config example` prints a commented one.
+    #[arg(long, short = 'c', global = true, env = "LEAKGUARD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Language of reports: en or zh-TW (default: site.language, then $LANG).
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read access logs and summarize them: volume, time span, top clients and
+    /// paths, and every line that could not be parsed.
+    ///
+    /// Files may be plain, .gz or .zst (detected from their content), globs, or
+    /// `-` for standard input. Rotated sets (access.log.2.gz access.log.1
+    /// access.log) are read oldest first. Exit status: 0 when every input was
+    /// read, 1 when some input could not be (the report still covers the rest).
+    ///
+    /// Examples:
+    ///   leakguard analyze /var/log/nginx/access.log*
+    ///   leakguard analyze --output json access.log.gz | jq .summary.top_ips
+    ///   zcat old.log.gz | leakguard analyze -
+    Analyze(AnalyzeArgs),
+    /// Generate a realistic day of a web shop's traffic with attacks in it,
+    /// analyze it, and show the report. Needs no services and no network.
+    Demo(DemoArgs),
+    /// Check or write the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Measure leakguard against data written by others (the evaluation corpora).
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Parse every line of the public real logs and of the fail2ban and CrowdSec
+    /// samples in a supported format; list any line that does not parse.
+    Parse {
+        /// The corpus directory (with real-logs/ and peers/).
+        #[arg(long, default_value = "../shared/corpus", value_name = "DIR")]
+        corpus: PathBuf,
+        /// Output: text or json.
+        #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+        output: OutputFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a configuration file and report every problem at once.
+    Check {
+        /// The file (default: --config).
+        file: Option<PathBuf>,
+    },
+    /// Print a commented example configuration.
+    Example,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// A readable report.
+    Text,
+    /// One JSON document (see docs/output.md).
+    Json,
+}
+
+/// Options shared by commands that read logs.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct LogArgs {
+    /// Log format: auto, combined, common, nginx-error, json, json:caddy,
+    /// json:traefik, json:login.
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    format: Option<String>,
+    /// An nginx log_format to compile (paste it from nginx.conf).
+    #[arg(long, value_name = "LOG_FORMAT")]
+    nginx_log_format: Option<String>,
+    /// An Apache LogFormat to compile (paste it from httpd.conf).
+    #[arg(long, value_name = "LOG_FORMAT")]
+    apache_log_format: Option<String>,
+    /// A proxy or CDN range whose X-Forwarded-For is believed (repeatable).
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<String>,
+    /// Zone for timestamps without one (e.g. +08:00, Asia/Taipei).
+    #[arg(long, value_name = "ZONE")]
+    timezone: Option<String>,
+    /// Lines longer than this are counted and skipped (e.g. 64KiB).
+    #[arg(long, value_name = "SIZE")]
+    max_line_bytes: Option<String>,
+}
+
+impl LogArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            format: self.format.clone(),
+            nginx_log_format: self.nginx_log_format.clone(),
+            apache_log_format: self.apache_log_format.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            timezone: self.timezone.clone(),
+            max_line_bytes: self.max_line_bytes.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AnalyzeArgs {
+    /// Log files, globs, or - for standard input.
+    #[arg(value_name = "FILE")]
+    pub(crate) files: Vec<String>,
+    #[command(flatten)]
+    pub(crate) logs: LogArgs,
+    /// Output: text or json.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) output: OutputFormat,
+    /// Rows in each top table.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub(crate) top: usize,
+    /// Never show a progress bar (it is shown only when stderr is a terminal).
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Seed of the traffic generator (the same seed gives the same log).
+    #[arg(long, default_value_t = 42)]
+    pub(crate) seed: u64,
+    /// Lines to generate.
+    #[arg(long, default_value_t = 200_000)]
+    pub(crate) lines: u64,
+    /// Where to write the generated log (default: a file in the temp directory).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Only write the log (and print its ground truth as JSON); do not analyze it.
+    #[arg(long)]
+    pub(crate) generate_only: bool,
+    /// Output: text or json.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) output: OutputFormat,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+}
+
+/// The report language: flag, then config, then `$LANG`, then English.
+fn choose_language(flag: Option<&str>, configured: Option<Language>) -> anyhow::Result<Language> {
+    if let Some(flag) = flag {
+        return Language::parse(flag)
+            .with_context(|| format!("unknown language {flag:?}; use en or zh-TW"));
+    }
+    if let Some(language) = configured {
+        return Ok(language);
+    }
+    // The app crate is where environment variables are read.
+    #[allow(clippy::disallowed_methods)]
+    let lang = std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default();
+    let lang = lang.to_ascii_lowercase();
+    if lang.starts_with("zh_tw") || lang.starts_with("zh_hk") || lang.starts_with("zh-tw") {
+        return Ok(Language::TraditionalChinese);
+    }
+    Ok(Language::English)
+}
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Analyze(args) => {
+            let config = config::load_config(cli.config.as_deref(), &args.logs.overrides())?;
+            let language = choose_language(cli.lang.as_deref(), config.language)?;
+            analyze::run(&args, &config, language)
+        }
+        Command::Demo(args) => {
+            let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
+            let language = choose_language(cli.lang.as_deref(), config.language)?;
+            demo::run(&args, &config, language)
+        }
+        Command::Eval(EvalCommand::Parse { corpus, output }) => eval::run_parse(&corpus, output),
+        Command::Config(ConfigCommand::Example) => {
+            std::io::stdout().lock().write_all(config::EXAMPLE.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(ConfigCommand::Check { file }) => {
+            let Some(path) = file.or(cli.config) else {
+                anyhow::bail!("no configuration file given: leakguard config check FILE");
+            };
+            config::load_config(Some(&path), &Overrides::default())?;
+            writeln!(std::io::stdout().lock(), "{}: ok", path.display())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The `leakguard` binary: command line, configuration and wiring.
+//!
+//! Everything here is thin: the work happens in the library crates. `main` is
+//! the single place that turns errors into messages and exit codes:
+//! 0 success, 1 failure (or, for `analyze`, some input could not be read),
+//! 2 bad usage.
+
+mod analyze;
+mod cli;
+mod config;
+mod demo;
+mod eval;
+mod report;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! `cargo xtask bench`: end-to-end throughput of the release binary.
+//!
+//! Generates the demo log at a pinned seed, times `wc -l` on it as the floor
+//! of what reading the file costs, then times `leakguard analyze` on the same
+//! file and checks the summary's counts against the generator's ground truth.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::Value;
+
+pub(crate) struct BenchArgs {
+    pub(crate) lines: u64,
+    pub(crate) seed: u64,
+    pub(crate) extra: Vec<String>,
+}
+
+impl BenchArgs {
+    pub(crate) fn parse(args: &[String]) -> Result<BenchArgs> {
+        let mut parsed = BenchArgs { lines: 5_000_000, seed: 20_261_122, extra: Vec::new() };
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            match arg.as_str() {
+                "--lines" => parsed.lines = iter.next().context("--lines N")?.parse()?,
+                "--seed" => parsed.seed = iter.next().context("--seed N")?.parse()?,
+                "--" => parsed.extra = iter.by_ref().cloned().collect(),
+                other => bail!(
+                    "unknown argument {other:?}; usage: cargo xtask bench [--lines N] [--seed N] [-- analyze flags]"
+                ),
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+fn run_json(command: &mut Command) -> Result<(Value, f64)> {
+    let started = Instant::now();
+    let output = command.output().with_context(|| format!("running {command:?}"))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    ensure!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok((serde_json::from_slice(&output.stdout)?, elapsed))
+}
+
+fn number(value: &Value, pointer: &str) -> Result<u64> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_u64)
+        .with_context(|| format!("no number at {pointer}"))
+}
+
+pub(crate) fn run(root: &Path, args: &BenchArgs) -> Result<()> {
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--quiet", "-p", "app"])
+        .current_dir(root)
+        .status()?;
+    ensure!(status.success(), "cargo build --release failed");
+    let binary = root.join("target/release/leakguard");
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let log: PathBuf = dir.join(format!("demo-{}-{}.log", args.seed, args.lines));
+    let (truth, generate_secs) = run_json(Command::new(&binary).args([
+        "demo",
+        "--generate-only",
+        "--seed",
+        &args.seed.to_string(),
+        "--lines",
+        &args.lines.to_string(),
+        "--out",
+        &log.display().to_string(),
+    ]))?;
+    let size = std::fs::metadata(&log)?.len();
+    let mb = size as f64 / 1e6;
+    let mut wc_secs = f64::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let output = Command::new("wc").arg("-l").arg(&log).output()?;
+        ensure!(output.status.success(), "wc -l failed");
+        wc_secs = wc_secs.min(started.elapsed().as_secs_f64());
+    }
+    let mut analyze = Command::new(&binary);
+    analyze.args(["analyze", "--output", "json", "--no-progress"]).args(&args.extra).arg(&log);
+    let (report, analyze_secs) = run_json(&mut analyze)?;
+    let lines = number(&report, "/summary/lines")?;
+    let events = number(&report, "/summary/events")?;
+    let errors = number(&report, "/summary/parse_errors")?;
+    let distinct = number(&report, "/summary/distinct_ips")?;
+    let peak_rss = number(&report, "/resources/peak_rss_bytes").unwrap_or(0);
+    let mut problems = Vec::new();
+    if lines != number(&truth, "/lines")? || events != lines || errors != 0 {
+        problems.push(format!(
+            "lines {lines}, events {events}, errors {errors} vs truth {}",
+            truth["lines"]
+        ));
+    }
+    if distinct != number(&truth, "/distinct_ips")? {
+        problems.push(format!("distinct ips {distinct} vs truth {}", truth["distinct_ips"]));
+    }
+    let statuses = report
+        .pointer("/summary/top_statuses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(expected) = truth.get("status_counts").and_then(Value::as_object) {
+        for (status, count) in expected {
+            let found = statuses
+                .iter()
+                .find(|row| row["value"] == status.as_str())
+                .map(|row| &row["count"]);
+            if found != Some(count) {
+                problems.push(format!("status {status}: {found:?} vs truth {count}"));
+            }
+        }
+    }
+    let out = format!(
+        "bench: {lines} lines, {mb:.0} MB (seed {seed}, generated in {generate_secs:.1} s)\n\
+         wc -l:   {wc_secs:.3} s ({wc_mbs:.0} MB/s)\n\
+         analyze: {analyze_secs:.3} s ({mbs:.0} MB/s, {lps:.2} M lines/s), {ratio:.1}x the time of wc -l\n\
+         peak RSS of analyze: {rss:.1} MiB\n\
+         counts vs the generator's truth: {verdict}\n",
+        seed = args.seed,
+        wc_mbs = mb / wc_secs,
+        mbs = mb / analyze_secs,
+        lps = lines as f64 / analyze_secs / 1e6,
+        ratio = analyze_secs / wc_secs,
+        rss = peak_rss as f64 / (1024.0 * 1024.0),
+        verdict = if problems.is_empty() { "all equal".to_owned() } else { problems.join("; ") },
+    );
+    std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes())?;
+    ensure!(problems.is_empty(), "the summary disagrees with the ground truth");
+    Ok(())
+}
