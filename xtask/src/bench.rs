@@ -60,8 +60,10 @@ pub(crate) fn run(root: &Path, args: &BenchArgs) -> Result<()> {
         .current_dir(root)
         .status()?;
     ensure!(status.success(), "cargo build --release failed");
-    let binary = root.join("target/release/leakguard");
-    let dir = root.join("target/bench");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let binary = target.join("release/leakguard");
+    let dir = target.join("bench");
     std::fs::create_dir_all(&dir)?;
     let log: PathBuf = dir.join(format!("demo-{}-{}.log", args.seed, args.lines));
     let (truth, generate_secs) = run_json(Command::new(&binary).args([
@@ -91,6 +93,8 @@ pub(crate) fn run(root: &Path, args: &BenchArgs) -> Result<()> {
     let errors = number(&report, "/summary/parse_errors")?;
     let distinct = number(&report, "/summary/distinct_ips")?;
     let peak_rss = number(&report, "/resources/peak_rss_bytes").unwrap_or(0);
+    let cpu_secs =
+        report.pointer("/resources/cpu_secs").and_then(Value::as_f64).unwrap_or(f64::NAN);
     let mut problems = Vec::new();
     if lines != number(&truth, "/lines")? || events != lines || errors != 0 {
         problems.push(format!(
@@ -121,6 +125,7 @@ pub(crate) fn run(root: &Path, args: &BenchArgs) -> Result<()> {
         "bench: {lines} lines, {mb:.0} MB (seed {seed}, generated in {generate_secs:.1} s)\n\
          wc -l:   {wc_secs:.3} s ({wc_mbs:.0} MB/s)\n\
          analyze: {analyze_secs:.3} s ({mbs:.0} MB/s, {lps:.2} M lines/s), {ratio:.1}x the time of wc -l\n\
+         analyze CPU time: {cpu_secs:.2} s ({cpu_mbs:.0} MB per CPU-second, {cpu_lps:.2} M lines per CPU-second)\n\
          peak RSS of analyze: {rss:.1} MiB\n\
          counts vs the generator's truth: {verdict}\n",
         seed = args.seed,
@@ -128,6 +133,8 @@ pub(crate) fn run(root: &Path, args: &BenchArgs) -> Result<()> {
         mbs = mb / analyze_secs,
         lps = lines as f64 / analyze_secs / 1e6,
         ratio = analyze_secs / wc_secs,
+        cpu_mbs = mb / cpu_secs,
+        cpu_lps = lines as f64 / cpu_secs / 1e6,
         rss = peak_rss as f64 / (1024.0 * 1024.0),
         verdict = if problems.is_empty() { "all equal".to_owned() } else { problems.join("; ") },
     );

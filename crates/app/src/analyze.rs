@@ -35,6 +35,8 @@ pub(crate) struct Analysis {
 pub(crate) struct Resources {
     /// Peak resident memory (Linux `VmHWM`), when the system reports it.
     pub(crate) peak_rss_bytes: Option<u64>,
+    /// CPU time used (user and system), when the system reports it.
+    pub(crate) cpu_secs: Option<f64>,
 }
 
 impl Resources {
@@ -44,7 +46,16 @@ impl Resources {
             let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
             Some(kib * 1024)
         });
-        Resources { peak_rss_bytes }
+        // Fields 14 and 15 of /proc/self/stat (after the parenthesised name) are
+        // user and system time in clock ticks, which Linux fixes at 100 per second.
+        let cpu_secs = std::fs::read_to_string("/proc/self/stat").ok().and_then(|stat| {
+            let after_name = &stat[stat.rfind(')')? + 2..];
+            let mut fields = after_name.split(' ').skip(11);
+            let user: u64 = fields.next()?.parse().ok()?;
+            let system: u64 = fields.next()?.parse().ok()?;
+            Some((user + system) as f64 / 100.0)
+        });
+        Resources { peak_rss_bytes, cpu_secs }
     }
 }
 

@@ -515,14 +515,16 @@ fn invalid(field: Field, text: &str, pos: usize) -> Error {
 
 /// A field's text, with `-` meaning absent.
 fn text_of(text: &str) -> Cow<'_, str> {
-    if text == "-" { Cow::Borrowed("") } else { unescape(text) }
+    if is_dash(text) { Cow::Borrowed("") } else { unescape(text) }
 }
 
 fn parse_u64(text: &str) -> Option<u64> {
-    if text.is_empty() || text.len() > 19 || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 19 {
         return None;
     }
-    text.parse().ok()
+    text.bytes().try_fold(0u64, |value, byte| {
+        byte.is_ascii_digit().then(|| value * 10 + u64::from(byte - b'0'))
+    })
 }
 
 /// Parses an address that may carry a port: `1.2.3.4:80`, `[2001:db8::1]:443`.
@@ -544,6 +546,56 @@ fn is_host_name(text: &str) -> bool {
         && text.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'.' || byte == b'-')
 }
 
+/// Whether a logged value is the `-` that means "absent".
+#[inline]
+fn is_dash(text: &str) -> bool {
+    text.len() == 1 && text.as_bytes()[0] == b'-'
+}
+
+/// Parses a dotted-quad IPv4 address without the general parser's overhead;
+/// anything else (IPv6, ports, names) goes to the caller's slower path.
+#[inline]
+pub(crate) fn parse_ipv4_fast(text: &str) -> Option<IpAddr> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 7 || bytes.len() > 15 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    let mut idx = 0;
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    for &byte in bytes {
+        match byte {
+            b'0'..=b'9' => {
+                // A leading zero makes an octet ambiguous (octal); leave it to std.
+                if digits == 1 && value == 0 {
+                    return None;
+                }
+                value = value * 10 + u32::from(byte - b'0');
+                digits += 1;
+                if digits > 3 || value > 255 {
+                    return None;
+                }
+            }
+            b'.' => {
+                if digits == 0 || idx == 3 {
+                    return None;
+                }
+                octets[idx] = value as u8;
+                idx += 1;
+                value = 0;
+                digits = 0;
+            }
+            _ => return None,
+        }
+    }
+    if idx != 3 || digits == 0 {
+        return None;
+    }
+    octets[3] = value as u8;
+    Some(IpAddr::from(octets))
+}
+
 fn store<'a>(
     field: Field,
     text: &'a str,
@@ -553,17 +605,18 @@ fn store<'a>(
 ) -> Result<()> {
     match field {
         Field::RemoteAddr | Field::RemoteHost => {
-            event.client_ip = match text.parse::<IpAddr>() {
-                Ok(ip) => Some(ip),
-                Err(_) => match parse_ip_with_port(text) {
-                    Some(ip) => Some(ip),
-                    None if field == Field::RemoteHost && is_host_name(text) => {
-                        event.client_host = Cow::Borrowed(text);
-                        None
-                    }
-                    None => return Err(invalid(field, text, pos)),
-                },
-            };
+            event.client_ip =
+                match parse_ipv4_fast(text).ok_or(()).or_else(|()| text.parse::<IpAddr>()) {
+                    Ok(ip) => Some(ip),
+                    Err(_) => match parse_ip_with_port(text) {
+                        Some(ip) => Some(ip),
+                        None if field == Field::RemoteHost && is_host_name(text) => {
+                            event.client_host = Cow::Borrowed(text);
+                            None
+                        }
+                        None => return Err(invalid(field, text, pos)),
+                    },
+                };
         }
         Field::RemoteUser => event.remote_user = text_of(text),
         Field::TimeLocal => {
@@ -607,7 +660,7 @@ fn store<'a>(
         Field::Protocol => event.protocol = text_of(text),
         Field::Status => {
             event.status = match text {
-                "-" | "" => None,
+                _ if text.is_empty() || is_dash(text) => None,
                 _ => match parse_u64(text) {
                     Some(status) if status < 1000 => Some(status as u16),
                     _ => return Err(invalid(field, text, pos)),
@@ -638,7 +691,7 @@ fn store<'a>(
 /// Stores a plain-text field known to need no unescaping.
 #[inline]
 fn store_plain<'a>(field: Field, text: &'a str, event: &mut Event<'a>) {
-    let text = Cow::Borrowed(if text == "-" { "" } else { text });
+    let text = Cow::Borrowed(if is_dash(text) { "" } else { text });
     match field {
         Field::RemoteUser => event.remote_user = text,
         Field::Method => event.method = text,

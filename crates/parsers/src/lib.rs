@@ -225,6 +225,7 @@ impl Parser {
     }
 
     /// Parses one line (without its line terminator).
+    #[inline]
     pub fn parse<'a>(&self, line: &'a str) -> Result<Event<'a>> {
         let mut event = match self.parse_bare(line) {
             Ok(event) => event,

@@ -327,3 +327,15 @@ proptest! {
         let _ = parser.parse(&format!("[Mon Nov 16 09:27:18 2026] [client {tail}"));
     }
 }
+
+proptest! {
+    #[test]
+    fn the_fast_ipv4_parser_agrees_with_std(text in "[0-9.]{0,16}", octets in any::<[u8; 4]>()) {
+        let fast = crate::format::parse_ipv4_fast(&text);
+        if let Some(ip) = fast {
+            prop_assert_eq!(Some(ip), text.parse::<IpAddr>().ok());
+        }
+        let dotted = std::net::Ipv4Addr::from(octets).to_string();
+        prop_assert_eq!(crate::format::parse_ipv4_fast(&dotted), Some(IpAddr::from(octets)));
+    }
+}

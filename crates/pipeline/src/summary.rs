@@ -185,13 +185,62 @@ impl<K: Hash + Eq + Clone + Ord> TopCounter<K> {
     }
 }
 
-impl TopCounter<Box<str>> {
-    pub(crate) fn add_str(&mut self, key: &str) {
-        if let Some(count) = self.counts.get_mut(key) {
+/// Counts per string, keyed by a 64-bit hash of the string so a hit costs a
+/// hash and no string comparison (two strings colliding among a few hundred
+/// thousand is a one-in-a-billion event, and would only merge two rows of a
+/// report). The string itself is kept once, when first seen.
+#[derive(Debug)]
+pub(crate) struct TextCounter {
+    counts: TopCounter<u64>,
+    texts: HashMap<u64, Box<str>>,
+    state: foldhash::quality::FixedState,
+}
+
+impl TextCounter {
+    pub(crate) fn new(cap: usize) -> TextCounter {
+        TextCounter {
+            counts: TopCounter::new(cap),
+            texts: HashMap::default(),
+            state: foldhash::quality::FixedState::with_seed(0x7e47),
+        }
+    }
+
+    pub(crate) fn add_str(&mut self, text: &str) {
+        use std::hash::BuildHasher;
+        let hash = self.state.hash_one(text);
+        if let Some(count) = self.counts.counts.get_mut(&hash) {
             *count += 1;
             return;
         }
-        self.insert_new(key.into());
+        let was_pruned = self.counts.is_pruned;
+        self.counts.insert_new(hash);
+        if self.counts.is_pruned && (!was_pruned || self.texts.len() > self.counts.len() * 2) {
+            let counts = &self.counts.counts;
+            self.texts.retain(|hash, _| counts.contains_key(hash));
+        }
+        self.texts.insert(hash, text.into());
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_pruned(&self) -> bool {
+        self.counts.is_pruned()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub(crate) fn top(&self, rows: usize) -> Vec<Counted> {
+        let mut entries: Vec<(&str, u64)> = self
+            .counts
+            .counts
+            .iter()
+            .map(|(hash, count)| (self.texts.get(hash).map_or("", |text| &**text), *count))
+            .collect();
+        entries.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        entries.truncate(rows);
+        entries.into_iter().map(|(text, count)| Counted { value: text.to_owned(), count }).collect()
     }
 }
 
@@ -232,9 +281,9 @@ pub(crate) struct SummaryBuilder {
     pub(crate) ips: TopCounter<IpAddr>,
     pub(crate) distinct: DistinctEstimator,
     pub(crate) hasher: foldhash::quality::FixedState,
-    pub(crate) paths: TopCounter<Box<str>>,
-    pub(crate) user_agents: TopCounter<Box<str>>,
-    pub(crate) methods: TopCounter<Box<str>>,
+    pub(crate) paths: TextCounter,
+    pub(crate) user_agents: TextCounter,
+    pub(crate) methods: TextCounter,
     pub(crate) statuses: Box<[u64; 1000]>,
     pub(crate) no_status: u64,
     pub(crate) kinds: [u64; 3],
@@ -250,9 +299,9 @@ impl SummaryBuilder {
             ips: TopCounter::new(limits.tracked_keys),
             distinct: DistinctEstimator::new(),
             hasher: foldhash::quality::FixedState::with_seed(0x1ea6_9a4d),
-            paths: TopCounter::new(limits.tracked_keys),
-            user_agents: TopCounter::new(limits.tracked_keys),
-            methods: TopCounter::new(1000),
+            paths: TextCounter::new(limits.tracked_keys),
+            user_agents: TextCounter::new(limits.tracked_keys),
+            methods: TextCounter::new(1000),
             statuses: Box::new([0; 1000]),
             no_status: 0,
             kinds: [0; 3],

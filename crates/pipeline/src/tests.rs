@@ -3,7 +3,7 @@
 use parsers::{FormatSpec, ParserOptions};
 use proptest::prelude::*;
 
-use crate::summary::{DistinctEstimator, TopCounter};
+use crate::summary::{DistinctEstimator, TextCounter, TopCounter};
 use crate::{FormatChoice, LineIssue, Processor, SummaryLimits};
 
 fn line(ip: &str, second: u32, path: &str, status: u16) -> String {
@@ -106,15 +106,22 @@ fn counts_events_out_of_time_order_per_source() {
 
 #[test]
 fn a_pruned_table_keeps_the_heavy_hitters_exact() {
-    let mut counter: TopCounter<Box<str>> = TopCounter::new(100);
+    let mut counter = TextCounter::new(100);
     for idx in 0..10_000 {
         counter.add_str("/hot");
         counter.add_str(&format!("/cold/{idx}"));
     }
     assert!(counter.is_pruned());
     assert!(counter.len() <= 100);
-    let top = counter.top(1, |key| key.to_string());
+    let top = counter.top(1);
     assert_eq!((top[0].value.as_str(), top[0].count), ("/hot", 10_000));
+    let mut numbers: TopCounter<u32> = TopCounter::new(10);
+    for value in 0..1000 {
+        numbers.add_with(&7);
+        numbers.add_with(&value);
+    }
+    assert!(numbers.len() <= 10);
+    assert_eq!(numbers.top(1, ToString::to_string)[0].value, "7");
 }
 
 proptest! {
