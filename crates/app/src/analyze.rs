@@ -14,7 +14,9 @@ use serde::Serialize;
 
 use crate::cli::{AnalyzeArgs, OutputFormat};
 use crate::config::{Config, Language, LogFormat};
-use crate::report;
+use crate::{report, rule_pack};
+use detection::{Engine, EngineLimits};
+use model::Alert;
 
 /// Lines between progress-bar updates.
 const PROGRESS_EVERY: u64 = 1 << 16;
@@ -24,10 +26,25 @@ const PROGRESS_EVERY: u64 = 1 << 16;
 pub(crate) struct Analysis {
     /// The summary of everything read.
     pub(crate) summary: Summary,
+    /// Alerts raised by the rules, most severe first.
+    pub(crate) alerts: Vec<Alert>,
+    /// What detection ran, when it did.
+    pub(crate) detection: Option<DetectionInfo>,
     /// Wall-clock seconds the run took.
     pub(crate) elapsed_secs: f64,
     /// What the run cost.
     pub(crate) resources: Resources,
+}
+
+/// What detection ran.
+#[derive(Debug, Serialize)]
+pub(crate) struct DetectionInfo {
+    /// Rules loaded.
+    pub(crate) rules: usize,
+    /// Events that arrived later than the out-of-order tolerance.
+    pub(crate) late_events: u64,
+    /// Keys dropped to stay within the per-rule memory cap.
+    pub(crate) evicted_keys: u64,
 }
 
 /// Resources the process used.
@@ -73,7 +90,12 @@ struct AnalyzeOutput<'a> {
 /// The version of leakguard's JSON output documents.
 pub(crate) const OUTPUT_VERSION: u32 = 1;
 
-pub(crate) fn processor_for(config: &Config, top_rows: usize) -> Processor {
+/// A processor for the configuration, with the rule engine unless `detect` is false.
+pub(crate) fn processor_for(
+    config: &Config,
+    top_rows: usize,
+    detect: bool,
+) -> anyhow::Result<Processor> {
     let choice = match &config.format {
         LogFormat::Auto => FormatChoice::Auto,
         LogFormat::Fixed(spec) => FormatChoice::Fixed(spec.clone()),
@@ -82,7 +104,39 @@ pub(crate) fn processor_for(config: &Config, top_rows: usize) -> Processor {
         trusted_proxies: config.trusted_proxies.clone(),
         default_utc_offset_secs: config.utc_offset_secs,
     };
-    Processor::new(choice, options, SummaryLimits { top_rows, ..SummaryLimits::default() })
+    let processor =
+        Processor::new(choice, options, SummaryLimits { top_rows, ..SummaryLimits::default() });
+    if !detect {
+        return Ok(processor);
+    }
+    let extra = rule_pack::load_dirs(&config.rule_dirs)?;
+    let rule_set =
+        rule_pack::compile(&extra, config.builtin_rules, &config.disabled_rules, &config.site)?;
+    let engine = Engine::new(rule_set, EngineLimits::default());
+    Ok(processor.with_engine(engine))
+}
+
+/// Finishes a run: the summary, the alerts (most severe first) and what detection did.
+pub(crate) fn conclude(processor: &mut Processor, started: Instant) -> Analysis {
+    let mut alerts = processor.finish_alerts();
+    alerts.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.first_seen.cmp(&b.first_seen))
+            .then(a.rule_id.cmp(&b.rule_id))
+    });
+    let detection = processor.engine_stats().map(|stats| DetectionInfo {
+        rules: processor.n_rules(),
+        late_events: stats.n_late_events,
+        evicted_keys: stats.n_evicted_keys,
+    });
+    Analysis {
+        summary: processor.summary(),
+        alerts,
+        detection,
+        elapsed_secs: started.elapsed().as_secs_f64(),
+        resources: Resources::measure(),
+    }
 }
 
 fn progress_bar(total: Option<u64>, is_enabled: bool) -> ProgressBar {
@@ -175,14 +229,10 @@ pub(crate) fn run(
         files.push("-".to_owned());
     }
     let started = Instant::now();
-    let mut processor = processor_for(config, args.top);
+    let mut processor = processor_for(config, args.top, !args.no_detect)?;
     let is_complete =
         analyze_sources(&files, &mut processor, config.max_line_bytes, !args.no_progress)?;
-    let analysis = Analysis {
-        summary: processor.summary(),
-        elapsed_secs: started.elapsed().as_secs_f64(),
-        resources: Resources::measure(),
-    };
+    let analysis = conclude(&mut processor, started);
     print_analysis(&analysis, args.output, config, language)?;
     Ok(if is_complete { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

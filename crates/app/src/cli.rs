@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Language, Overrides};
-use crate::{analyze, demo, eval};
+use crate::{analyze, demo, eval, rules_cmd};
 
 /// leakguard keeps an online shop's customer data from leaking: it reads your
 /// web server's logs and finds the attacks that end in a leak.
@@ -51,9 +51,30 @@ enum Command {
     /// Check or write the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// List, check and test detection rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Measure leakguard against data written by others (the evaluation corpora).
     #[command(subcommand)]
     Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// List the rules the configuration loads (the shipped pack and rules.dirs).
+    List,
+    /// Check rule folders: every problem with its file and line.
+    Lint {
+        /// Rule folders (*.yaml rules, data/*.txt word lists).
+        #[arg(value_name = "DIR", required = true)]
+        dirs: Vec<PathBuf>,
+    },
+    /// Run the fixture cases next to each rule (`X.yaml` → `X.tests/<case>/`).
+    Test {
+        /// Rule folders.
+        #[arg(value_name = "DIR", required = true)]
+        dirs: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +132,9 @@ pub(crate) struct LogArgs {
     /// Lines longer than this are counted and skipped (e.g. 64KiB).
     #[arg(long, value_name = "SIZE")]
     max_line_bytes: Option<String>,
+    /// A folder of extra rules (*.yaml) and word lists (data/*.txt) (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rule_dirs: Vec<PathBuf>,
 }
 
 impl LogArgs {
@@ -122,6 +146,7 @@ impl LogArgs {
             trusted_proxies: self.trusted_proxies.clone(),
             timezone: self.timezone.clone(),
             max_line_bytes: self.max_line_bytes.clone(),
+            rule_dirs: self.rule_dirs.clone(),
         }
     }
 }
@@ -142,6 +167,9 @@ pub(crate) struct AnalyzeArgs {
     /// Never show a progress bar (it is shown only when stderr is a terminal).
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// Only parse and summarize: run no detection rules.
+    #[arg(long)]
+    pub(crate) no_detect: bool,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +226,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo::run(&args, &config, language)
         }
         Command::Eval(EvalCommand::Parse { corpus, output }) => eval::run_parse(&corpus, output),
+        Command::Rules(command) => {
+            let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
+            let language = choose_language(cli.lang.as_deref(), config.language)?;
+            match command {
+                RulesCommand::List => rules_cmd::list(&config, language),
+                RulesCommand::Lint { dirs } => rules_cmd::lint(&dirs, &config),
+                RulesCommand::Test { dirs } => rules_cmd::test(&dirs),
+            }
+        }
         Command::Config(ConfigCommand::Example) => {
             std::io::stdout().lock().write_all(config::EXAMPLE.as_bytes())?;
             Ok(ExitCode::SUCCESS)

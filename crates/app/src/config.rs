@@ -7,11 +7,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use ipnet::IpNet;
 use parsers::{FormatSpec, JsonMapping, TrustedProxies};
+
 use serde::Deserialize;
 
 /// One problem in the configuration, with the key path it is at.
@@ -55,6 +56,8 @@ struct RawConfig {
     site: RawSite,
     #[serde(default)]
     logs: RawLogs,
+    #[serde(default)]
+    rules: RawRules,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -64,6 +67,16 @@ struct RawSite {
     name: Option<String>,
     timezone: Option<String>,
     language: Option<String>,
+    endpoints: Option<rules::EndpointsConfig>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawRules {
+    builtin: Option<bool>,
+    dirs: Option<Vec<PathBuf>>,
+    disabled: Option<Vec<String>>,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -116,6 +129,10 @@ pub(crate) struct Config {
     pub(crate) format: LogFormat,
     pub(crate) trusted_proxies: TrustedProxies,
     pub(crate) max_line_bytes: usize,
+    pub(crate) site: rules::Site,
+    pub(crate) builtin_rules: bool,
+    pub(crate) rule_dirs: Vec<PathBuf>,
+    pub(crate) disabled_rules: Vec<String>,
 }
 
 impl Default for Config {
@@ -128,6 +145,10 @@ impl Default for Config {
             format: LogFormat::Auto,
             trusted_proxies: TrustedProxies::default(),
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            site: rules::Site::default(),
+            builtin_rules: true,
+            rule_dirs: Vec::new(),
+            disabled_rules: Vec::new(),
         }
     }
 }
@@ -143,6 +164,7 @@ pub(crate) struct Overrides {
     pub(crate) trusted_proxies: Vec<String>,
     pub(crate) timezone: Option<String>,
     pub(crate) max_line_bytes: Option<String>,
+    pub(crate) rule_dirs: Vec<PathBuf>,
 }
 
 /// Zones with a fixed offset all year, accepted by name. Taiwan, Hong Kong and
@@ -189,24 +211,16 @@ pub(crate) fn parse_size(text: &str) -> Option<usize> {
 
 /// Parses a `--format` / `logs.format` value.
 pub(crate) fn parse_format_name(name: &str) -> Result<LogFormat, String> {
-    let spec = match name {
-        "auto" => return Ok(LogFormat::Auto),
-        "combined" => FormatSpec::Combined,
-        "common" | "clf" => FormatSpec::Common,
-        "nginx-error" | "nginx_error" => FormatSpec::NginxError,
-        "json" => FormatSpec::Json(JsonMapping::preset("nginx").ok_or("missing json preset")?),
-        other => match other.strip_prefix("json:").and_then(JsonMapping::preset) {
-            Some(mapping) => FormatSpec::Json(mapping),
-            None => {
-                return Err(format!(
-                    "unknown format {other:?}; use auto, combined, common, nginx-error, json, \
-                     json:nginx, json:caddy, json:traefik or json:login (or give a log_format \
-                     with --nginx-log-format / --apache-log-format)"
-                ));
-            }
-        },
-    };
-    Ok(LogFormat::Fixed(spec))
+    if name == "auto" {
+        return Ok(LogFormat::Auto);
+    }
+    FormatSpec::from_name(name).map(LogFormat::Fixed).ok_or_else(|| {
+        format!(
+            "unknown format {name:?}; use auto, combined, common, nginx-error, apache-error, \
+             json, json:nginx, json:caddy, json:traefik or json:login (or give a log_format \
+             with --nginx-log-format / --apache-log-format)"
+        )
+    })
 }
 
 fn unknown_keys(section: &str, unknown: &Unknown, problems: &mut Vec<ConfigProblem>) {
@@ -314,7 +328,25 @@ impl RawConfig {
                 ),
             }
         }
+        if let Some(endpoints) = &self.site.endpoints {
+            match rules::Site::compile(endpoints) {
+                Ok(site) => config.site = site,
+                Err(found) => {
+                    for found in found {
+                        problems.push(ConfigProblem {
+                            key: "site.endpoints".to_owned(),
+                            message: found.to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        config.builtin_rules = self.rules.builtin.unwrap_or(true);
+        config.rule_dirs = self.rules.dirs.unwrap_or_default();
+        config.rule_dirs.extend(overrides.rule_dirs.iter().cloned());
+        config.disabled_rules = self.rules.disabled.unwrap_or_default();
         unknown_keys("", &self.unknown, &mut problems);
+        unknown_keys("rules", &self.rules.unknown, &mut problems);
         unknown_keys("site", &self.site.unknown, &mut problems);
         unknown_keys("logs", &self.logs.unknown, &mut problems);
         if problems.is_empty() { Ok(config) } else { Err(problems) }

@@ -11,7 +11,7 @@ use anyhow::Context;
 use demo::{Spec, Truth};
 use serde::Serialize;
 
-use crate::analyze::{Analysis, OUTPUT_VERSION, Resources, analyze_sources, processor_for};
+use crate::analyze::{Analysis, OUTPUT_VERSION, analyze_sources, conclude, processor_for};
 use crate::cli::{DemoArgs, OutputFormat};
 use crate::config::{Config, Language};
 use crate::report::{self, thousands};
@@ -82,18 +82,14 @@ pub(crate) fn run(
         return Ok(ExitCode::SUCCESS);
     }
     let started = Instant::now();
-    let mut processor = processor_for(config, 10);
+    let mut processor = processor_for(config, 10, true)?;
     analyze_sources(
         std::slice::from_ref(&display),
         &mut processor,
         config.max_line_bytes,
         !args.no_progress,
     )?;
-    let analysis = Analysis {
-        summary: processor.summary(),
-        elapsed_secs: started.elapsed().as_secs_f64(),
-        resources: Resources::measure(),
-    };
+    let analysis = conclude(&mut processor, started);
     let agreement = agreement(&truth, &analysis);
     let mut stdout = std::io::stdout().lock();
     match args.output {

@@ -11,6 +11,8 @@ mod config;
 mod demo;
 mod eval;
 mod report;
+mod rule_pack;
+mod rules_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use model::Timestamp;
+use model::{Action, Alert, Severity};
 use pipeline::{Counted, Summary};
 
 use crate::analyze::Analysis;
@@ -275,5 +276,127 @@ pub(crate) fn render(analysis: &Analysis, config: &Config, language: Language) -
     table(&mut out, labels.statuses, &summary.top_statuses, 10);
     table(&mut out, labels.methods, &summary.top_methods, 20);
     table(&mut out, labels.user_agents, &summary.top_user_agents, 100);
+    if analysis.detection.is_some() {
+        out.push_str(&render_alerts(&analysis.alerts, config, language));
+    }
+    out
+}
+
+fn severity_label(severity: Severity, language: Language) -> &'static str {
+    match (severity, language) {
+        (Severity::Critical, Language::English) => "CRITICAL",
+        (Severity::High, Language::English) => "HIGH",
+        (Severity::Medium, Language::English) => "MEDIUM",
+        (Severity::Low, Language::English) => "LOW",
+        (Severity::Info, Language::English) => "INFO",
+        (Severity::Critical, Language::TraditionalChinese) => "嚴重",
+        (Severity::High, Language::TraditionalChinese) => "高",
+        (Severity::Medium, Language::TraditionalChinese) => "中",
+        (Severity::Low, Language::TraditionalChinese) => "低",
+        (Severity::Info, Language::TraditionalChinese) => "資訊",
+    }
+}
+
+fn duration_words(secs: u64) -> String {
+    match secs {
+        0 => "0s".to_owned(),
+        secs if secs % 86_400 == 0 => format!("{}d", secs / 86_400),
+        secs if secs % 3600 == 0 => format!("{}h", secs / 3600),
+        secs if secs % 60 == 0 => format!("{}m", secs / 60),
+        secs => format!("{secs}s"),
+    }
+}
+
+fn action_words(alert: &Alert, language: Language) -> Vec<String> {
+    let zh = language == Language::TraditionalChinese;
+    alert
+        .response
+        .iter()
+        .map(|response| {
+            let scope = response.scope.as_str();
+            let value = &response.value;
+            let duration = response.duration_secs.map(duration_words);
+            match (response.action, zh) {
+                (Action::Ban, false) => format!(
+                    "ban {scope} {value}{}",
+                    duration.map(|d| format!(" for {d}")).unwrap_or_default()
+                ),
+                (Action::Ban, true) => format!(
+                    "封鎖 {scope} {value}{}",
+                    duration.map(|d| format!("（{d}）")).unwrap_or_default()
+                ),
+                (Action::ForceReset, false) => format!("force a password reset for {value}"),
+                (Action::ForceReset, true) => format!("強制 {value} 重設密碼"),
+                (Action::RequireOtp, false) => format!("require a one-time password for {value}"),
+                (Action::RequireOtp, true) => format!("要求 {value} 以一次性密碼驗證"),
+                (Action::Notify, false) => "notify the operator".to_owned(),
+                (Action::Notify, true) => "通知管理者".to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Renders the alerts, grouped by severity, each with its evidence.
+pub(crate) fn render_alerts(alerts: &[Alert], config: &Config, language: Language) -> String {
+    let zh = language == Language::TraditionalChinese;
+    let mut out = String::new();
+    if alerts.is_empty() {
+        let _ = writeln!(out, "\n{}", if zh { "警示：無" } else { "Alerts: none" });
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} ({})",
+        if zh { "警示" } else { "Alerts" },
+        thousands(alerts.len() as u64)
+    );
+    let offset = config.utc_offset_secs;
+    let mut current = None;
+    for alert in alerts {
+        if current != Some(alert.severity) {
+            current = Some(alert.severity);
+            let count = alerts.iter().filter(|other| other.severity == alert.severity).count();
+            let _ = writeln!(out, "\n[{}] {}", severity_label(alert.severity, language), count);
+        }
+        let title =
+            if zh && !alert.title.zh_tw.is_empty() { &alert.title.zh_tw } else { &alert.title.en };
+        let _ = writeln!(out, "  {title}  ({})", alert.rule_id);
+        let _ = writeln!(
+            out,
+            "    {} {} · {} {} · {} → {}",
+            if zh { "對象" } else { "key" },
+            alert.key,
+            thousands(alert.count),
+            if zh { "次" } else { "events" },
+            local_time(alert.first_seen, offset),
+            local_time(alert.last_seen, offset),
+        );
+        let _ = writeln!(out, "    {} {}", if zh { "原因" } else { "why" }, alert.reason);
+        let actions = action_words(alert, language);
+        if !actions.is_empty() {
+            let _ = writeln!(out, "    {} {}", if zh { "建議" } else { "do" }, actions.join("; "));
+        }
+        for sample in alert.samples.iter().take(3) {
+            let _ = writeln!(
+                out,
+                "    | {}:{}  {}",
+                sample.source,
+                sample.line,
+                cut(&sample.text, 110)
+            );
+        }
+        if alert.samples.len() > 3 {
+            let _ = writeln!(
+                out,
+                "    | … {} {}",
+                alert.samples.len() - 3,
+                if zh {
+                    "行證據（見 --output json）"
+                } else {
+                    "more evidence lines (see --output json)"
+                }
+            );
+        }
+    }
     out
 }

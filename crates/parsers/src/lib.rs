@@ -147,6 +147,20 @@ pub enum FormatSpec {
 }
 
 impl FormatSpec {
+    /// The built-in format with this name: `combined`, `common` (`clf`),
+    /// `nginx-error`, `apache-error`, `json` (nginx JSON), `json:<preset>`.
+    pub fn from_name(name: &str) -> Option<FormatSpec> {
+        let spec = match name {
+            "combined" => FormatSpec::Combined,
+            "common" | "clf" => FormatSpec::Common,
+            "nginx-error" | "nginx_error" => FormatSpec::NginxError,
+            "apache-error" | "apache_error" => FormatSpec::ApacheError,
+            "json" => FormatSpec::Json(JsonMapping::preset("nginx")?),
+            other => FormatSpec::Json(JsonMapping::preset(other.strip_prefix("json:")?)?),
+        };
+        Some(spec)
+    }
+
     /// A short name for reports (`combined`, `nginx-error`, `json:caddy`...).
     pub fn name(&self) -> String {
         match self {

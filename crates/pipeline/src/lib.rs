@@ -8,9 +8,15 @@
 //! lines), parses each line, counts what could not be parsed with samples
 //! naming the source and line, and feeds events to the [`Summary`].
 //!
+//! With a detection [`detection::Engine`] attached ([`Processor::with_engine`]),
+//! every event also runs through the rules, with its source, line number and
+//! text as evidence; [`Processor::finish_alerts`] returns the alerts.
+//!
 //! It does not read files (that is `ingest`, called by the app) and holds no
-//! unbounded state: top-N tables and the distinct-address count have caps.
+//! unbounded state: top-N tables, the distinct-address count and the engine's
+//! per-key state have caps.
 
+pub mod fixtures;
 mod processor;
 mod summary;
 

@@ -1,7 +1,8 @@
 //! The synchronous processor behind `analyze` and, later, the live daemon.
 
+use detection::{Engine, EngineStats, Evidence};
 pub use ingest::LineIssue;
-use model::{Event, Timestamp};
+use model::{Alert, Event, Timestamp};
 use parsers::{FormatSpec, Parser, ParserOptions, detect_format};
 
 use crate::summary::{
@@ -55,6 +56,7 @@ pub struct Processor {
     error_samples: Vec<ErrorSample>,
     issues: IssueCounts,
     scratch: String,
+    engine: Option<Engine>,
 }
 
 impl Processor {
@@ -72,7 +74,30 @@ impl Processor {
             error_samples: Vec::new(),
             issues: IssueCounts::default(),
             scratch: String::new(),
+            engine: None,
         }
+    }
+
+    /// Runs every event through a detection engine as well.
+    pub fn with_engine(mut self, engine: Engine) -> Processor {
+        self.engine = Some(engine);
+        self
+    }
+
+    /// Closes the detection engine's open alerts and returns every alert
+    /// raised (none without an engine).
+    pub fn finish_alerts(&mut self) -> Vec<Alert> {
+        self.engine.as_mut().map(Engine::finish).unwrap_or_default()
+    }
+
+    /// Rules the detection engine runs (0 without one).
+    pub fn n_rules(&self) -> usize {
+        self.engine.as_ref().map_or(0, |engine| engine.rule_set().len())
+    }
+
+    /// The detection engine's counters, when there is one.
+    pub fn engine_stats(&self) -> Option<EngineStats> {
+        self.engine.as_ref().map(Engine::stats)
     }
 
     /// Starts a source. Returns an error message when a fixed format does not compile.
@@ -197,6 +222,10 @@ impl Processor {
                 state.summary.events += 1;
                 self.events += 1;
                 self.builder.add(&event, &mut state.last_time);
+                if let Some(engine) = &mut self.engine {
+                    let evidence = Evidence { source: &state.summary.source, line: number, text };
+                    engine.feed(&event, &evidence);
+                }
             }
             Err(error) => {
                 let message = error.to_string();
@@ -220,11 +249,14 @@ impl Processor {
     }
 
     /// Feeds an already-parsed event (from an intake that is not a log line).
-    pub fn event(&mut self, source: SourceId, event: &Event<'_>) {
+    pub fn event(&mut self, source: SourceId, event: &Event<'_>, line: u64, text: &str) {
         let state = &mut self.sources[source.0];
         state.summary.events += 1;
         self.events += 1;
         self.builder.add(event, &mut state.last_time);
+        if let Some(engine) = &mut self.engine {
+            engine.feed(event, &Evidence { source: &state.summary.source, line, text });
+        }
     }
 
     /// Events so far.

@@ -137,3 +137,89 @@ proptest! {
         prop_assert!((estimate - n as f64).abs() / (n as f64) < 0.05, "{} vs {}", estimate, n);
     }
 }
+
+/// Rule files and word lists under a folder, as the app loads them.
+fn load_rule_folder(
+    dir: &std::path::Path,
+    rules: &mut Vec<(String, String)>,
+    sets: &mut rules::Sets,
+) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut paths: Vec<std::path::PathBuf> = entries.map(|entry| entry.unwrap().path()).collect();
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if !name.ends_with(".tests") {
+                load_rule_folder(&path, rules, sets);
+            }
+        } else if name.ends_with(".yaml") {
+            rules.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+        } else if name.ends_with(".txt") && path.parent().unwrap().ends_with("data") {
+            let set = path.file_stem().unwrap().to_string_lossy().into_owned();
+            sets.insert(set, rules::parse_set(&std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+}
+
+fn check_rule_folder(dir: &std::path::Path) -> (usize, Vec<String>) {
+    let mut sources = Vec::new();
+    let mut sets = rules::Sets::new();
+    load_rule_folder(dir, &mut sources, &mut sets);
+    let texts: Vec<(&str, &str)> = sources.iter().map(|(o, t)| (o.as_str(), t.as_str())).collect();
+    let mut failures = Vec::new();
+    let mut n_cases = 0;
+    for (origin, text) in &sources {
+        let rule_id = rules::parse_rule(text, origin).unwrap().id().0.clone();
+        let cases_dir = rules::cases_dir(std::path::Path::new(origin));
+        let Ok(entries) = std::fs::read_dir(&cases_dir) else {
+            failures.push(format!("{origin}: no fixture cases"));
+            continue;
+        };
+        let (mut fires, mut quiet) = (false, false);
+        for case_dir in entries.map(|entry| entry.unwrap().path()) {
+            let case_text = std::fs::read_to_string(case_dir.join(rules::CASE_FILE)).unwrap();
+            let case = rules::parse_case(&case_text, origin).unwrap();
+            let input = std::fs::read_to_string(case_dir.join(rules::INPUT_FILE)).unwrap();
+            let site = case.site.as_ref().map_or_else(rules::Site::default, |endpoints| {
+                rules::Site::compile(endpoints).unwrap()
+            });
+            let rule_set = rules::RuleSet::compile_sources(texts.iter().copied(), &sets, &site)
+                .unwrap_or_else(|problems| panic!("{problems:?}"));
+            let run = crate::fixtures::run_case(&rule_id, rule_set, &case, &input);
+            n_cases += 1;
+            if case.expect.iter().any(|expectation| expectation.rule == rule_id) {
+                fires = true;
+            } else {
+                quiet = true;
+            }
+            for problem in run.parse_errors.into_iter().chain(run.mismatches) {
+                failures.push(format!("{}: {problem}", case_dir.display()));
+            }
+        }
+        if !(fires && quiet) {
+            failures.push(format!("{origin}: needs a case that fires and one that does not"));
+        }
+    }
+    (n_cases, failures)
+}
+
+#[test]
+fn every_shipped_rule_passes_its_fixtures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let (n_cases, failures) = check_rule_folder(&root);
+    assert!(
+        failures.is_empty(),
+        "{} of {n_cases} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_example_rules_pass_their_fixtures_through_the_pipeline() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/test_data/rules");
+    let (n_cases, failures) = check_rule_folder(&dir);
+    assert!(n_cases >= 6, "{n_cases} cases");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

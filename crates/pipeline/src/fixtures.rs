@@ -1,0 +1,60 @@
+//! Running rule fixtures: a case's `input.log` replayed through the parser
+//! and the engine, its alerts compared with `case.toml`.
+//!
+//! `leakguard rules test DIR` and this crate's own glob test over the shipped
+//! pack both use [`run_case`], so a user's rules are tested the same way as
+//! ours.
+
+use detection::{Engine, EngineLimits};
+use model::Alert;
+use parsers::{FormatSpec, ParserOptions};
+use rules::{Case, RuleSet};
+
+use crate::{FormatChoice, Processor, SummaryLimits};
+
+/// What replaying one case gave.
+#[derive(Debug)]
+pub struct CaseRun {
+    /// Mismatches between the alerts and the case's expectations; empty when it passes.
+    pub mismatches: Vec<String>,
+    /// Every alert raised (of any rule).
+    pub alerts: Vec<Alert>,
+    /// Lines of the input that did not parse (a broken fixture).
+    pub parse_errors: Vec<String>,
+}
+
+/// The format a case names: a built-in name, or an nginx `log_format` string.
+pub fn case_format(case: &Case) -> FormatSpec {
+    FormatSpec::from_name(&case.format).unwrap_or_else(|| FormatSpec::Nginx(case.format.clone()))
+}
+
+/// Replays `input` (the case's log) through `rule_set` and checks the case for `rule_id`.
+pub fn run_case(rule_id: &str, rule_set: RuleSet, case: &Case, input: &str) -> CaseRun {
+    let engine = Engine::new(rule_set, EngineLimits::default());
+    let mut processor = Processor::new(
+        FormatChoice::Fixed(case_format(case)),
+        ParserOptions::default(),
+        SummaryLimits { error_samples: 20, ..SummaryLimits::default() },
+    )
+    .with_engine(engine);
+    let mut parse_errors = Vec::new();
+    match processor.begin_source("input.log") {
+        Ok(source) => {
+            for (idx, line) in input.lines().enumerate() {
+                processor.line(source, idx as u64 + 1, line.as_bytes(), None);
+            }
+            processor.end_source(source);
+        }
+        Err(error) => parse_errors.push(format!("format {:?}: {error}", case.format)),
+    }
+    let summary = processor.summary();
+    parse_errors.extend(
+        summary
+            .error_samples
+            .iter()
+            .map(|sample| format!("input.log:{}: {}", sample.line, sample.message)),
+    );
+    let alerts = processor.finish_alerts();
+    let mismatches = case.check(rule_id, &alerts);
+    CaseRun { mismatches, alerts, parse_errors }
+}
