@@ -112,7 +112,10 @@ pub(crate) fn processor_for(
     let extra = rule_pack::load_dirs(&config.rule_dirs)?;
     let rule_set =
         rule_pack::compile(&extra, config.builtin_rules, &config.disabled_rules, &config.site)?;
-    let engine = Engine::new(rule_set, EngineLimits::default());
+    let mut engine = Engine::new(rule_set, EngineLimits::default());
+    if engine.rule_set().uses_payload() {
+        engine = engine.with_payload_inspector(pipeline::payload_inspector());
+    }
     Ok(processor.with_engine(engine))
 }
 

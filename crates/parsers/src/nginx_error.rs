@@ -185,6 +185,7 @@ pub(crate) fn parse(line: &str, default_offset: i32) -> Result<Event<'_>> {
     event.host = Cow::Borrowed(context.host.unwrap_or_default());
     event.referer = Cow::Borrowed(context.referrer.unwrap_or_default());
     event.upstream = Cow::Borrowed(context.upstream.unwrap_or_default());
+    event.message = Cow::Borrowed(text);
 
     let notice = match message {
         Message::LimitReq => ServerNotice::LimitReq,

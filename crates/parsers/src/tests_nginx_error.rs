@@ -106,6 +106,17 @@ fn reads_a_forbidden_by_rule_notice() {
 }
 
 #[test]
+fn keeps_the_message_before_the_request_context() {
+    let line = r#"2026/11/22 10:00:07 [error] 90#90: *47 open() "/srv/shop/cgi-bin/test.cgi" failed (2: No such file or directory), client: 192.0.2.67, server: shop.example.tw, request: "GET /cgi-bin/test.cgi HTTP/1.1", host: "shop.example.tw""#;
+    let event = check_notice(line, ServerNotice::Other, "192.0.2.67");
+    assert_eq!(
+        event.message,
+        r#"open() "/srv/shop/cgi-bin/test.cgi" failed (2: No such file or directory)"#
+    );
+    assert_eq!(event.path, "/cgi-bin/test.cgi");
+}
+
+#[test]
 fn reads_bad_requests() {
     for message in [
         "client sent invalid request while reading client request line",

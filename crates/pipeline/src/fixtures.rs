@@ -30,7 +30,10 @@ pub fn case_format(case: &Case) -> FormatSpec {
 
 /// Replays `input` (the case's log) through `rule_set` and checks the case for `rule_id`.
 pub fn run_case(rule_id: &str, rule_set: RuleSet, case: &Case, input: &str) -> CaseRun {
-    let engine = Engine::new(rule_set, EngineLimits::default());
+    let mut engine = Engine::new(rule_set, EngineLimits::default());
+    if engine.rule_set().uses_payload() {
+        engine = engine.with_payload_inspector(crate::payload_inspector());
+    }
     let mut processor = Processor::new(
         FormatChoice::Fixed(case_format(case)),
         ParserOptions::default(),

@@ -17,9 +17,11 @@
 //! per-key state have caps.
 
 pub mod fixtures;
+mod payload_glue;
 mod processor;
 mod summary;
 
+pub use payload_glue::{payload_flags, payload_inspector};
 pub use processor::{FormatChoice, LineIssue, Processor, SourceId};
 pub use summary::{
     Counted, ErrorSample, IssueCounts, SourceSummary, Summary, SummaryLimits, TimeSpan,

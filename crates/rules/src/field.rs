@@ -25,6 +25,8 @@ pub enum TextField {
     Session,
     /// Protocol (`HTTP/1.1`).
     Protocol,
+    /// The error-log message text (server notices).
+    Message,
 }
 
 impl TextField {
@@ -41,6 +43,7 @@ impl TextField {
             TextField::Account => &event.account,
             TextField::Session => &event.session,
             TextField::Protocol => &event.protocol,
+            TextField::Message => &event.message,
         }
     }
 
@@ -57,10 +60,11 @@ impl TextField {
             TextField::Account => "account",
             TextField::Session => "session",
             TextField::Protocol => "protocol",
+            TextField::Message => "message",
         }
     }
 
-    const ALL: [TextField; 10] = [
+    const ALL: [TextField; 11] = [
         TextField::Method,
         TextField::Path,
         TextField::Query,
@@ -71,6 +75,7 @@ impl TextField {
         TextField::Account,
         TextField::Session,
         TextField::Protocol,
+        TextField::Message,
     ];
 
     pub(crate) fn from_name(name: &str) -> Option<TextField> {
