@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Language, Overrides};
-use crate::{analyze, demo, eval, rules_cmd};
+use crate::{analyze, demo, eval, eval_peers, eval_web, rules_cmd};
 
 /// leakguard keeps an online shop's customer data from leaking: it reads your
 /// web server's logs and finds the attacks that end in a leak.
@@ -83,6 +83,32 @@ enum EvalCommand {
     /// samples in a supported format; list any line that does not parse.
     Parse {
         /// The corpus directory (with real-logs/ and peers/).
+        #[arg(long, default_value = "../shared/corpus", value_name = "DIR")]
+        corpus: PathBuf,
+        /// Output: text or json.
+        #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+        output: OutputFormat,
+    },
+    /// Measure the attack-payload detectors on the labelled web-attack corpus
+    /// (corpus/web-attacks/): recall per category, false positives on benign sets.
+    WebAttacks {
+        /// The corpus directory (with web-attacks/).
+        #[arg(long, default_value = "../shared/corpus", value_name = "DIR")]
+        corpus: PathBuf,
+        /// Output: text or json.
+        #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+        output: OutputFormat,
+        /// Show up to N missed attacks per row.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        show_misses: usize,
+        /// Show up to N false positives per row.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        show_fps: usize,
+    },
+    /// Score the shipped rule pack against the labelled fail2ban and CrowdSec
+    /// samples (corpus/peers/): per source, per file and per case.
+    Peers {
+        /// The corpus directory (with peers/).
         #[arg(long, default_value = "../shared/corpus", value_name = "DIR")]
         corpus: PathBuf,
         /// Output: text or json.
@@ -226,6 +252,12 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo::run(&args, &config, language)
         }
         Command::Eval(EvalCommand::Parse { corpus, output }) => eval::run_parse(&corpus, output),
+        Command::Eval(EvalCommand::WebAttacks { corpus, output, show_misses, show_fps }) => {
+            eval_web::run_web_attacks(&corpus, output, show_misses, show_fps)
+        }
+        Command::Eval(EvalCommand::Peers { corpus, output }) => {
+            eval_peers::run_peers(&corpus, output)
+        }
         Command::Rules(command) => {
             let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
             let language = choose_language(cli.lang.as_deref(), config.language)?;

@@ -10,6 +10,8 @@ mod cli;
 mod config;
 mod demo;
 mod eval;
+mod eval_peers;
+mod eval_web;
 mod report;
 mod rule_pack;
 mod rules_cmd;

@@ -741,10 +741,21 @@ fn appended_boolean(seq: &Seq<'_>, hits: &mut Hits) {
 
 /// `OR 1=1`, `xor 5>`: a value that starts with a boolean operator.
 fn leading_logic(seq: &Seq<'_>, hits: &mut Hits) {
-    if seq.breakout || !seq.is_value || seq.kind(0) != Some(Kind::Logic) {
+    if seq.breakout || seq.kind(0) != Some(Kind::Logic) {
         return;
     }
     let Some(expr) = seq.expr(1) else { return };
+    if !seq.is_value {
+        // A path segment or agent is the application's own words
+        // (`/colors/or-red`); only a comparison of quoted strings
+        // (`OR '{"a":1}' ? 'a'`) is SQL there.
+        let is_quoted =
+            seq.kind(1) == Some(Kind::Str) && seq.token(1).is_some_and(|token| token.is_closed);
+        if is_quoted && expr.has_comparison && seq.ends_cleanly(expr.end) {
+            hits.add(Confidence::High, "boolean over quoted strings");
+        }
+        return;
+    }
     let is_bare_word = seq.kind(1) == Some(Kind::Word) && expr.end == 2;
     if expr.has_comparison && !is_bare_word {
         hits.add(Confidence::High, "value starts with a boolean operator");

@@ -128,3 +128,20 @@ fn leaves_apostrophes_sql_words_and_quoted_searches_alone() {
 fn judges_an_equals_sign_inside_a_value() {
     check("/list?page=2&w=5=5", &["sqli query:w medium: literal tautology"]);
 }
+
+#[test]
+fn flags_a_path_segment_that_compares_quoted_json() {
+    check(
+        "/orders/OR%20%27%7B%22vip%22%3Atrue%7D%27%20%3F%20%27vip%27",
+        &["sqli path high: boolean over quoted strings"],
+    );
+    check(
+        "/api/or%20%27%5B1%2C2%5D%27%20-%3E%3E%200%20%3D%20%271%27",
+        &["sqli path high: boolean over quoted strings"],
+    );
+}
+
+#[test]
+fn leaves_path_segments_that_start_with_or_alone() {
+    check_clean(&["/colors/or-red", "/books/or%20not%20to%20be", "/quotes/or%20%27maybe%27"]);
+}

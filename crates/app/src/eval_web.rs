@@ -1,57 +1,62 @@
-//! Run with: cargo run --release -p payloads --example eval_corpus -- /work/shared/corpus/web-attacks
-//!
-//! Measures the payload detectors against others' labelled data: the OWASP
-//! CRS regression requests visible in an access log, libinjection's SQLi and
-//! XSS samples, the mgm WAF payload lists (sent as query values), the
+//! `leakguard eval web-attacks`: the payload detectors measured against
+//! others' labelled data in `corpus/web-attacks/` (its README describes it):
+//! the OWASP CRS regression requests an access log shows, libinjection's SQLi
+//! and XSS samples, the mgm WAF payload lists (sent as query values), the
 //! HttpParams dataset, and benign traffic (a real Apache log, popular user
 //! agents, shop form values, libinjection's false-positive list).
 //!
 //! Prints recall (attack sets) or false-positive rate (benign sets) per source
-//! and category, and exits with status 1 when a target is missed:
+//! and category, and fails (exit 1) when a target is missed:
 //!
-//! - CRS records at paranoia levels 1-2, categories sqli, xss, lfi, rfi, rce:
-//!   recall at least 95% per category;
+//! - CRS records at paranoia levels 1-2, without a body, a derived URI or a
+//!   label conflict, categories sqli, xss, lfi, rfi, rce: recall at least 95%
+//!   per category;
 //! - every benign set, and the CRS records labelled benign at paranoia 1-2:
 //!   false positives at most 0.5%.
-//!
-//! Options after the corpus directory: `--show-misses N` and `--show-fps N`
-//! print up to N examples per row.
-//!
-//! Loading (the `load` module) is kept apart from scoring so that it can move
-//! into `leakguard eval web-attacks` as is.
-
-#![allow(clippy::print_stdout)]
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use payloads::{Detector, Request, inspect};
+use serde::Serialize;
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(dir) = args.first() else {
-        println!("usage: eval_corpus <corpus dir> [--show-misses N] [--show-fps N]");
-        return ExitCode::from(2);
-    };
-    let flag = |name: &str| {
-        args.iter()
-            .position(|arg| arg == name)
-            .and_then(|idx| args.get(idx + 1))
-            .and_then(|n| n.parse().ok())
-    };
-    let show_misses: usize = flag("--show-misses").unwrap_or(0);
-    let show_fps: usize = flag("--show-fps").unwrap_or(0);
-    let cases = match load::all(Path::new(dir)) {
-        Ok(cases) => cases,
-        Err(error) => {
-            println!("cannot load the corpus in {dir}: {error}");
-            return ExitCode::from(2);
-        }
-    };
+use crate::cli::OutputFormat;
+
+/// Runs the evaluation on `corpus` (the folder holding `web-attacks/`).
+pub(crate) fn run_web_attacks(
+    corpus: &Path,
+    output: OutputFormat,
+    show_misses: usize,
+    show_fps: usize,
+) -> anyhow::Result<ExitCode> {
+    let dir = corpus.join("web-attacks");
+    let cases = load::all(&dir)
+        .map_err(|error| anyhow::anyhow!("cannot load the corpus in {}: {error}", dir.display()))?;
+    let started = Instant::now();
     let report = score(&cases);
-    let is_ok = report.print(show_misses, show_fps);
-    if is_ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    let elapsed = started.elapsed().as_secs_f64();
+    let rows = report.results(show_misses, show_fps);
+    let is_ok = rows.iter().all(|row| row.is_met);
+    let evaluation = WebEvaluation {
+        version: 1,
+        command: "eval web-attacks",
+        rows,
+        is_ok,
+        requests_per_second: cases.len() as f64 / elapsed.max(1e-9),
+    };
+    let mut stdout = std::io::stdout().lock();
+    match output {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut stdout, &evaluation)?;
+            writeln!(stdout)?;
+        }
+        OutputFormat::Text => stdout.write_all(render(&evaluation).as_bytes())?,
+    }
+    Ok(if is_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// What a case should get.
@@ -166,51 +171,112 @@ fn score(cases: &[Case]) -> Report {
 const RECALL_TARGET: f64 = 95.0;
 const FP_TARGET: f64 = 0.5;
 
+/// One row of the evaluation, as printed and as JSON.
+#[derive(Debug, Serialize)]
+struct RowResult {
+    source: &'static str,
+    label: &'static str,
+    category: String,
+    cases: usize,
+    flagged: usize,
+    /// Percentage of cases flagged: recall for attacks, false-positive rate for benign sets.
+    rate: f64,
+    /// For attacks: the percentage flagged by the category's own detectors.
+    own_detector_rate: Option<f64>,
+    /// The target (`>= 95% recall`, `<= 0.5% FP`), when the issue sets one.
+    target: Option<String>,
+    is_met: bool,
+    misses: Vec<String>,
+    false_positives: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct WebEvaluation {
+    version: u32,
+    command: &'static str,
+    rows: Vec<RowResult>,
+    is_ok: bool,
+    /// Requests inspected per second over the whole corpus (one core).
+    requests_per_second: f64,
+}
+
 impl Report {
-    /// Prints the table; returns whether every target is met.
-    fn print(&self, show_misses: usize, show_fps: usize) -> bool {
-        let mut is_ok = true;
-        println!(
-            "{:<12} {:<8} {:<22} {:>7} {:>8} {:>8} {:>10}  target",
-            "source", "label", "category", "cases", "flagged", "rate %", "own det %"
-        );
+    fn results(&self, show_misses: usize, show_fps: usize) -> Vec<RowResult> {
+        let mut results = Vec::new();
         for ((source, label, category), row) in &self.rows {
             let rate = 100.0 * row.n_flagged as f64 / row.n.max(1) as f64;
             let own = 100.0 * row.n_expected as f64 / row.n.max(1) as f64;
-            let (target, met) = match (label, row.has_target) {
+            let (target, is_met) = match (label, row.has_target) {
                 (Label::Attack, true) => {
-                    (format!(">= {RECALL_TARGET}% recall"), rate >= RECALL_TARGET)
+                    (Some(format!(">= {RECALL_TARGET}% recall")), rate >= RECALL_TARGET)
                 }
-                (Label::Benign, true) => (format!("<= {FP_TARGET}% FP"), rate <= FP_TARGET),
-                _ => (String::new(), true),
+                (Label::Benign, true) => (Some(format!("<= {FP_TARGET}% FP")), rate <= FP_TARGET),
+                _ => (None, true),
             };
-            is_ok &= met;
-            let mark = if target.is_empty() {
-                ""
-            } else if met {
-                "ok"
-            } else {
-                "MISSED"
-            };
-            let label = match label {
-                Label::Attack => "attack",
-                Label::Benign => "benign",
-            };
-            let own = if label == "attack" { format!("{own:.1}") } else { String::new() };
-            println!(
-                "{source:<12} {label:<8} {category:<22} {:>7} {:>8} {rate:>8.2} {own:>10}  {target} {mark}",
-                row.n, row.n_flagged
-            );
-            for miss in row.misses.iter().take(show_misses) {
-                println!("      miss: {miss}");
-            }
-            for fp in row.false_positives.iter().take(show_fps) {
-                println!("      fp:   {fp}");
-            }
+            results.push(RowResult {
+                source,
+                label: match label {
+                    Label::Attack => "attack",
+                    Label::Benign => "benign",
+                },
+                category: category.clone(),
+                cases: row.n,
+                flagged: row.n_flagged,
+                rate,
+                own_detector_rate: (*label == Label::Attack).then_some(own),
+                target,
+                is_met,
+                misses: row.misses.iter().take(show_misses).cloned().collect(),
+                false_positives: row.false_positives.iter().take(show_fps).cloned().collect(),
+            });
         }
-        println!("{}", if is_ok { "all targets met" } else { "some targets MISSED" });
-        is_ok
+        results
     }
+}
+
+fn render(evaluation: &WebEvaluation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "web-attack evaluation: recall on attack sets, false positives on benign sets"
+    );
+    let _ = writeln!(
+        out,
+        "{:<12} {:<8} {:<22} {:>7} {:>8} {:>8} {:>10}  target",
+        "source", "label", "category", "cases", "flagged", "rate %", "own det %"
+    );
+    for row in &evaluation.rows {
+        let own = row.own_detector_rate.map(|own| format!("{own:.1}")).unwrap_or_default();
+        let mark = match (&row.target, row.is_met) {
+            (None, _) => "",
+            (Some(_), true) => "ok",
+            (Some(_), false) => "MISSED",
+        };
+        let _ = writeln!(
+            out,
+            "{:<12} {:<8} {:<22} {:>7} {:>8} {:>8.2} {own:>10}  {} {mark}",
+            row.source,
+            row.label,
+            row.category,
+            row.cases,
+            row.flagged,
+            row.rate,
+            row.target.as_deref().unwrap_or_default(),
+        );
+        for miss in &row.misses {
+            let _ = writeln!(out, "      miss: {miss}");
+        }
+        for fp in &row.false_positives {
+            let _ = writeln!(out, "      fp:   {fp}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{:.0} requests/s through the detectors; {}",
+        evaluation.requests_per_second,
+        if evaluation.is_ok { "all targets met" } else { "some targets MISSED" }
+    );
+    out
 }
 
 /// Reading the corpus into cases: plain std IO, one function per source.
