@@ -1,0 +1,102 @@
+//! The use cases behind the CLI and the API: turning alerts into stored
+//! decisions through a profile, managing decisions, bouncers and the
+//! allowlist by hand, and answering bouncers (which decisions cover an
+//! address, what changed since a bouncer's last pull).
+//!
+//! [`Service`] is the only entry point: `api` and `app` call it, it calls
+//! `decisions` for the rules and `store` for persistence. It keeps an index
+//! of active decisions in memory ([`decisions::DecisionIndex`]) and rebuilds it
+//! whenever the store's fingerprint changes, so decisions added by another
+//! process (`leakguard decisions add` next to a running `leakguard serve`)
+//! are seen on the next request. Time comes from a `model::Clock`.
+//!
+//! It does not speak HTTP (that is `api`) and does not read configuration
+//! files (that is `app`).
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), service::Error> {
+//! use std::sync::Arc;
+//! let store = store::Store::open(&store::Config::from_location("leakguard.db")).await?;
+//! let service = service::Service::new(store, Arc::new(model::SystemClock));
+//! let (bouncer, key) = service.add_bouncer("nginx").await?;
+//! assert_eq!(bouncer.name, "nginx");
+//! assert!(service.authenticate(&key).await?.is_some());
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod service;
+
+pub use decisions::{
+    Allowlist, Decision, DecisionAction, DecisionId, NewDecision, Origin, Profile, Scope,
+    format_go_duration, parse_duration,
+};
+pub use service::{Bouncer, DecisionQuery, ManualDecision, Service, StreamPull};
+pub use store::AllowRecord;
+
+/// What can go wrong in a use case.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A decision's parts are not valid (a user error).
+    #[error(transparent)]
+    Invalid(#[from] decisions::Error),
+    /// A manual decision would touch an allowlisted address (a user error).
+    #[error("{value} is allowlisted ({allowed}); delete the allowlist entry first")]
+    Allowlisted {
+        /// The decision's value.
+        value: String,
+        /// The allowlist entry it touches.
+        allowed: String,
+    },
+    /// An allowlist value that is neither an address nor a range (a user error).
+    #[error("invalid allowlist entry {0:?}; use an address or a range such as 192.0.2.0/24")]
+    InvalidAllow(String),
+    /// A bouncer name that is empty or too long (a user error).
+    #[error("invalid bouncer name {0:?}; use 1 to 64 letters, digits, '-', '_' or '.'")]
+    InvalidBouncerName(String),
+    /// A bouncer of that name exists already (a user error).
+    #[error("a bouncer named {0:?} exists already")]
+    DuplicateBouncer(String),
+    /// That allowlist entry exists already (a user error).
+    #[error("{0:?} is allowlisted already")]
+    DuplicateAllow(String),
+    /// A stored row that does not parse: corruption or a newer writer (internal).
+    #[error("stored decision {id} is corrupt: {error}")]
+    Corrupt {
+        /// The decision's id.
+        id: i64,
+        /// What does not parse.
+        error: decisions::Error,
+    },
+    /// The store returned no row for a new manual decision (internal).
+    #[error("the store did not return the new decision")]
+    NotStored,
+    /// The store failed (internal).
+    #[error(transparent)]
+    Store(store::Error),
+}
+
+impl From<store::Error> for Error {
+    fn from(error: store::Error) -> Error {
+        match error {
+            store::Error::DuplicateBouncer(name) => Error::DuplicateBouncer(name),
+            store::Error::DuplicateAllow(value) => Error::DuplicateAllow(value),
+            other => Error::Store(other),
+        }
+    }
+}
+
+impl Error {
+    /// Whether the caller's input was at fault (rather than the system).
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, Error::Corrupt { .. } | Error::NotStored | Error::Store(_))
+    }
+}
+
+/// Results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests;
