@@ -1,6 +1,9 @@
 //! Connects the attack-payload detectors (`payloads`) to the rule engine's
 //! `payload:` conditions (`rules::PayloadInspector`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use model::Event;
 use rules::{Confidence, Detector, PayloadFlags};
 
@@ -25,22 +28,87 @@ fn confidence(found: payloads::Confidence) -> Confidence {
     }
 }
 
-/// The payload verdicts of an event, as the engine's flags.
-pub fn payload_flags(event: &Event<'_>) -> PayloadFlags {
-    let request = payloads::Request {
-        path: &event.path,
-        query: &event.query,
-        user_agent: &event.user_agent,
-        referer: &event.referer,
-    };
+/// The flags of a list of verdicts.
+fn flags_of(verdicts: Vec<payloads::Verdict>) -> PayloadFlags {
     let mut flags = PayloadFlags::default();
-    for verdict in payloads::inspect(&request) {
+    for verdict in verdicts {
         flags.insert(detector(verdict.detector), confidence(verdict.confidence));
     }
     flags
 }
 
+/// The payload verdicts of an event, as the engine's flags.
+pub fn payload_flags(event: &Event<'_>) -> PayloadFlags {
+    flags_of(payloads::inspect(&payloads::Request {
+        path: &event.path,
+        query: &event.query,
+        user_agent: &event.user_agent,
+        referer: &event.referer,
+    }))
+}
+
+/// Distinct user agents (and referers) whose verdicts are remembered; past
+/// it the memory is cleared and refilled.
+const MAX_REMEMBERED: usize = 4096;
+
+/// Longest header value remembered (longer ones are judged every time).
+const MAX_REMEMBERED_BYTES: usize = 512;
+
+/// Judges events like [`payload_flags`], remembering the verdicts on user
+/// agents and referers: a shop's traffic repeats a few thousand of them, and
+/// the detectors judge each part of a request on its own, so a remembered
+/// part's verdict is the one it would get again.
+#[derive(Debug, Default)]
+struct RememberingInspector {
+    user_agents: RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
+    referers: RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
+}
+
+impl RememberingInspector {
+    fn part(
+        memory: &RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
+        value: &str,
+        judge: impl FnOnce() -> PayloadFlags,
+    ) -> PayloadFlags {
+        if value.is_empty() {
+            return PayloadFlags::EMPTY;
+        }
+        if value.len() > MAX_REMEMBERED_BYTES {
+            return judge();
+        }
+        if let Some(flags) = memory.borrow().get(value) {
+            return *flags;
+        }
+        let flags = judge();
+        let mut memory = memory.borrow_mut();
+        if memory.len() >= MAX_REMEMBERED {
+            memory.clear();
+        }
+        memory.insert(value.into(), flags);
+        flags
+    }
+
+    fn inspect(&self, event: &Event<'_>) -> PayloadFlags {
+        let request = payloads::Request { path: &event.path, query: &event.query, ..EMPTY };
+        let own = flags_of(payloads::inspect(&request));
+        let user_agent = Self::part(&self.user_agents, &event.user_agent, || {
+            flags_of(payloads::inspect(&payloads::Request {
+                user_agent: &event.user_agent,
+                ..EMPTY
+            }))
+        });
+        let referer = Self::part(&self.referers, &event.referer, || {
+            flags_of(payloads::inspect(&payloads::Request { referer: &event.referer, ..EMPTY }))
+        });
+        own.union(user_agent).union(referer)
+    }
+}
+
+const EMPTY: payloads::Request<'static> =
+    payloads::Request { path: "", query: "", user_agent: "", referer: "" };
+
 /// The inspector handed to the engine.
 pub fn payload_inspector() -> impl rules::PayloadInspector + Send + 'static {
-    |event: &Event<'_>| payload_flags(event)
+    let inspector = RememberingInspector::default();
+    move |event: &Event<'_>| inspector.inspect(event)
 }

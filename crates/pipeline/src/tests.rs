@@ -223,3 +223,39 @@ fn the_example_rules_pass_their_fixtures_through_the_pipeline() {
     assert!(n_cases >= 6, "{n_cases} cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_remembering_inspector_judges_like_the_detectors_themselves() {
+    use rules::PayloadInspector as _;
+    let inspector = crate::payload_inspector();
+    let agents = [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36",
+        "sqlmap/1.7.2#stable (https://sqlmap.org)",
+        "() { :; }; /bin/bash -c 'id'",
+        "",
+    ];
+    let targets = ["/product/1", "/search?q=1%27%20OR%201%3D1--", "/../../etc/passwd"];
+    let referers = ["-", "https://shop.example.tw/?q=<script>alert(1)</script>", ""];
+    // Twice over, so the second round is answered from memory.
+    for _ in 0..2 {
+        for agent in agents {
+            for target in targets {
+                for referer in referers {
+                    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+                    let event = model::Event {
+                        path: path.into(),
+                        query: query.into(),
+                        user_agent: agent.into(),
+                        referer: referer.into(),
+                        ..Default::default()
+                    };
+                    assert_eq!(
+                        inspector.inspect(&event),
+                        crate::payload_flags(&event),
+                        "{target} {agent:?} {referer:?}"
+                    );
+                }
+            }
+        }
+    }
+}

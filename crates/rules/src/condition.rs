@@ -566,6 +566,14 @@ enum TextMatcher {
     AnchoredPrefix(Automaton),
     /// The value is one of the patterns (leftmost-longest, anchored).
     AnchoredExact(Automaton),
+    /// Any of the patterns ends the value: an anchored automaton over the
+    /// reversed (and, ignoring case, lowercased) patterns, run on the
+    /// reversed value.
+    AnchoredSuffix {
+        reversed: AhoCorasick,
+        ignore_case: bool,
+        longest: usize,
+    },
     Regex(Regex),
 }
 
@@ -775,12 +783,28 @@ fn prefix_matcher(values: Vec<String>, ignore_case: bool) -> Result<TextMatcher,
 
 fn suffix_matcher(values: Vec<String>, ignore_case: bool) -> Result<TextMatcher, String> {
     if values.len() > LINEAR_LIMIT {
-        let alternation: Vec<String> = values.iter().map(|value| regex::escape(value)).collect();
-        let flags = if ignore_case { "(?i)" } else { "" };
-        let source = format!("{flags}(?:{})\\z", alternation.join("|"));
-        return Regex::new(&source)
-            .map(TextMatcher::Regex)
-            .map_err(|error| format!("suffix set too large: {}", one_line(&error)));
+        // An anchored automaton over the reversed values, run on the reversed
+        // text: it reads only as far back as the longest suffix that matches.
+        // Reversed multi-byte characters are no longer UTF-8: build on bytes.
+        let patterns: Vec<Vec<u8>> = values
+            .iter()
+            .map(|value| {
+                let mut bytes =
+                    if ignore_case { value.to_ascii_lowercase() } else { value.clone() }
+                        .into_bytes();
+                bytes.reverse();
+                bytes
+            })
+            .collect();
+        let exact = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .start_kind(StartKind::Anchored)
+            .build(&patterns)
+            .map_err(|error| {
+                format!("cannot build a matcher for {} values: {error}", values.len())
+            })?;
+        let longest = patterns.iter().map(Vec::len).max().unwrap_or(0);
+        return Ok(TextMatcher::AnchoredSuffix { reversed: exact, ignore_case, longest });
     }
     Ok(TextMatcher::Suffix { values: boxed(values), ignore_case })
 }
@@ -902,7 +926,8 @@ impl Test {
                 | TextMatcher::Suffix { .. } => COST_TEXT,
                 TextMatcher::Contains(_)
                 | TextMatcher::AnchoredPrefix(_)
-                | TextMatcher::AnchoredExact(_) => COST_AUTOMATON,
+                | TextMatcher::AnchoredExact(_)
+                | TextMatcher::AnchoredSuffix { .. } => COST_AUTOMATON,
                 TextMatcher::Regex(_) => COST_REGEX,
             },
             Test::Payload(_) => COST_PAYLOAD,
@@ -1013,6 +1038,22 @@ impl TextMatcher {
                     .find(Input::new(haystack).anchored(Anchored::Yes))
                     .is_some_and(|found| found.end() == haystack.len())
             }),
+            TextMatcher::AnchoredSuffix { reversed, ignore_case, longest } => {
+                // Only the last `longest` bytes can take part in a match.
+                let tail = &value.as_bytes()[value.len().saturating_sub(*longest)..];
+                let mut buffer = [0u8; FOLD_BUFFER];
+                let mut owned = Vec::new();
+                let haystack: &mut [u8] = if tail.len() <= FOLD_BUFFER {
+                    &mut buffer[..tail.len()]
+                } else {
+                    owned.resize(tail.len(), 0);
+                    &mut owned
+                };
+                for (slot, byte) in haystack.iter_mut().zip(tail.iter().rev()) {
+                    *slot = if *ignore_case { byte.to_ascii_lowercase() } else { *byte };
+                }
+                reversed.is_match(Input::new(&*haystack).anchored(Anchored::Yes))
+            }
             TextMatcher::Regex(regex) => regex.is_match(value),
         }
     }

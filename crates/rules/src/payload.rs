@@ -121,6 +121,12 @@ impl PayloadFlags {
         self.0 & bit(detector, confidence) != 0
     }
 
+    /// Both sets of detections.
+    #[must_use]
+    pub fn union(self, other: PayloadFlags) -> PayloadFlags {
+        PayloadFlags(self.0 | other.0)
+    }
+
     /// Whether nothing was detected.
     pub fn is_empty(self) -> bool {
         self.0 == 0

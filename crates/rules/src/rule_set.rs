@@ -85,7 +85,13 @@ impl Enumeration {
     /// The id an event touches, if its field matches the pattern and the
     /// capture is a number.
     pub fn id_of(&self, event: &Event<'_>) -> Option<u64> {
-        let captures = self.id_pattern.captures(self.id_from.value(event))?;
+        let value = self.id_from.value(event);
+        // Most values do not match: the plain search is much cheaper than
+        // finding the capture, so it goes first.
+        if !self.id_pattern.is_match(value) {
+            return None;
+        }
+        let captures = self.id_pattern.captures(value)?;
         captures.get(1)?.as_str().parse().ok()
     }
 

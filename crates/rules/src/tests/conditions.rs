@@ -341,3 +341,30 @@ fn rejects_matchers_that_do_not_fit_the_field() {
         [r#"test.yaml:6: empty condition (name at least one field)"#]
     );
 }
+
+#[test]
+fn a_long_suffix_list_matches_only_at_the_end_of_the_value() {
+    let sets = no_sets();
+    let mut many: Vec<String> = (0..20).map(|idx| format!(".ext{idx}")).collect();
+    many.push("/.git/config".to_owned());
+    many.push("備份.zip".to_owned());
+    let exact = format!("{{path: {{suffix: [{}]}}}}", many.join(", "));
+    let folded = format!("{{path: {{suffix: [{}], ignore_case: true}}}}", many.join(", "));
+    for (path, is_exact, is_folded) in [
+        ("/shop/.git/config", true, true),
+        ("/shop/.GIT/Config", false, true),
+        ("/shop/.git/config.php", false, false),
+        ("/files/備份.zip", true, true),
+        ("/files/備份.zip.txt", false, false),
+        ("/a.ext7", true, true),
+        ("/a.ext7/", false, false),
+        ("", false, false),
+        ("g", false, false),
+    ] {
+        let event = request("GET", path, 404);
+        assert_eq!(check_where(&exact, &sets, &event), is_exact, "{path} (exact case)");
+        assert_eq!(check_where(&folded, &sets, &event), is_folded, "{path} (ignoring case)");
+    }
+    let long_path = format!("/{}/.git/config", "x".repeat(600));
+    assert!(check_where(&exact, &sets, &request("GET", &long_path, 404)));
+}
