@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Language, Overrides};
 use crate::{analyze, demo, eval, eval_peers, eval_web, rules_cmd};
+use crate::{eval_pii, scan};
 
 /// leakguard keeps an online shop's customer data from leaking: it reads your
 /// web server's logs and finds the attacks that end in a leak.
@@ -54,6 +55,13 @@ enum Command {
     /// List, check and test detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Find personal data in files, folders and databases: the inventory the
+    /// law requires (where customer data is kept), with masked samples only.
+    ///
+    /// Examples:
+    ///   leakguard scan exports/ backups/members.sql.gz
+    ///   leakguard scan sqlite:shop.db postgres://readonly@db/shop --output json
+    Scan(scan::ScanArgs),
     /// Measure leakguard against data written by others (the evaluation corpora).
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -104,6 +112,22 @@ enum EvalCommand {
         /// Show up to N false positives per row.
         #[arg(long, default_value_t = 0, value_name = "N")]
         show_fps: usize,
+    },
+    /// Measure the personal-data detectors on the labelled shop corpus
+    /// (corpus/pii/): column and span precision and recall per label, decoys.
+    Pii {
+        /// The corpus directory (with pii/).
+        #[arg(long, default_value = "../shared/corpus", value_name = "DIR")]
+        corpus: PathBuf,
+        /// Output: text or json.
+        #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+        output: OutputFormat,
+        /// Exit 0 even when a target is missed (print the numbers only).
+        #[arg(long)]
+        report_only: bool,
+        /// Show up to N errors per label.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        show_errors: usize,
     },
     /// Score the shipped rule pack against the labelled fail2ban and CrowdSec
     /// samples (corpus/peers/): per source, per file and per case.
@@ -250,6 +274,14 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
             let language = choose_language(cli.lang.as_deref(), config.language)?;
             demo::run(&args, &config, language)
+        }
+        Command::Scan(args) => {
+            let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
+            let language = choose_language(cli.lang.as_deref(), config.language)?;
+            scan::run(&args, language)
+        }
+        Command::Eval(EvalCommand::Pii { corpus, output, report_only, show_errors }) => {
+            eval_pii::run_pii(&corpus, output, report_only, show_errors)
         }
         Command::Eval(EvalCommand::Parse { corpus, output }) => eval::run_parse(&corpus, output),
         Command::Eval(EvalCommand::WebAttacks { corpus, output, show_misses, show_fps }) => {

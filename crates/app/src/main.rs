@@ -11,10 +11,12 @@ mod config;
 mod demo;
 mod eval;
 mod eval_peers;
+mod eval_pii;
 mod eval_web;
 mod report;
 mod rule_pack;
 mod rules_cmd;
+mod scan;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -1,0 +1,479 @@
+//! `leakguard scan`: the personal-data inventory of files, folders and
+//! databases, as a readable report (en, zh-TW) or a versioned JSON document
+//! (`docs/output.md`). Only masked samples are ever printed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use pii::Kind;
+use pii_scan::{ScanOptions, ScanReport, SourceReport};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::config::Language;
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// Files, folders (walked recursively) or database URLs:
+    /// sqlite:shop.db, postgres://user@host/db, mysql://user@host/db.
+    #[arg(value_name = "SOURCE", required = true)]
+    pub(crate) sources: Vec<String>,
+    /// Output: text or json.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) output: OutputFormat,
+    /// Rows sampled per table or file.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub(crate) max_rows: usize,
+    /// Timeout of each database statement, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub(crate) timeout: u64,
+    /// A folder your web server serves (repeatable): personal data found
+    /// under it is flagged as downloadable.
+    #[arg(long = "web-root", value_name = "DIR")]
+    pub(crate) web_roots: Vec<PathBuf>,
+}
+
+/// The JSON document's version; bump it on any incompatible change.
+const SCAN_OUTPUT_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+struct ScanDocument {
+    version: u32,
+    command: &'static str,
+    sources: Vec<SourceOut>,
+    findings: Vec<FindingOut>,
+    spans: Vec<SpanOut>,
+    span_counts: Vec<SpanCountOut>,
+    risks: Vec<RiskOut>,
+    summary: SummaryOut,
+}
+
+#[derive(Debug, Serialize)]
+struct SourceOut {
+    source: String,
+    format: String,
+    encoding: Option<String>,
+    sampling: String,
+    tables: Vec<TableOut>,
+    lines: Option<u64>,
+    problems: Vec<ProblemOut>,
+}
+
+#[derive(Debug, Serialize)]
+struct TableOut {
+    table: String,
+    rows_sampled: u64,
+    rows_total: Option<u64>,
+    columns_scanned: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct ProblemOut {
+    location: String,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FindingOut {
+    source: String,
+    table: String,
+    column: String,
+    kind: &'static str,
+    personal: bool,
+    rows_sampled: u64,
+    non_empty: u64,
+    matches: u64,
+    share_valid: f64,
+    masked_sample: Option<String>,
+    decided_by: &'static str,
+    span_kinds: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct SpanOut {
+    source: String,
+    line: u64,
+    start_byte: usize,
+    end_byte: usize,
+    kind: &'static str,
+    masked: String,
+}
+
+#[derive(Debug, Serialize)]
+struct SpanCountOut {
+    source: String,
+    kind: &'static str,
+    count: u64,
+}
+
+#[derive(Debug, Serialize, Clone)]
+struct RiskOut {
+    flag: &'static str,
+    source: String,
+    location: String,
+    kind: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct SummaryOut {
+    sources: usize,
+    sources_with_problems: usize,
+    findings: usize,
+    spans: u64,
+    risks: usize,
+}
+
+fn is_web_log(source: &SourceReport) -> bool {
+    let name = source.source.to_ascii_lowercase();
+    ["access", "nginx", "apache", "httpd", "caddy", "traefik"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+fn is_web_served(source: &SourceReport, web_roots: &[PathBuf]) -> bool {
+    let path = std::path::Path::new(&source.source);
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if web_roots
+        .iter()
+        .any(|root| std::fs::canonicalize(root).is_ok_and(|root| absolute.starts_with(root)))
+    {
+        return true;
+    }
+    let text = absolute.to_string_lossy().to_ascii_lowercase();
+    [
+        "/public_html/",
+        "/htdocs/",
+        "/wwwroot/",
+        "/var/www/",
+        "/public/",
+        "/static/",
+        "/uploads/",
+        "/media/",
+    ]
+    .iter()
+    .any(|segment| text.contains(segment))
+}
+
+fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
+    let mut sources = Vec::new();
+    let mut findings = Vec::new();
+    let mut spans = Vec::new();
+    let mut span_counts = Vec::new();
+    let mut risks = Vec::new();
+    let mut kinds_by_source: BTreeMap<Kind, BTreeSet<String>> = BTreeMap::new();
+    let mut n_spans = 0;
+    for source in &report.sources {
+        let is_database = matches!(source.format.as_str(), "sqlite" | "postgres" | "mysql");
+        let is_exposed = !is_database && is_web_served(source, web_roots);
+        let mut has_personal = false;
+        for table in &source.tables {
+            for column in &table.columns {
+                let verdict = &column.verdict;
+                has_personal |= verdict.kind.is_personal();
+                findings.push(FindingOut {
+                    source: source.source.clone(),
+                    table: table.table.clone(),
+                    column: column.column.clone(),
+                    kind: verdict.kind.as_str(),
+                    personal: verdict.kind.is_personal(),
+                    rows_sampled: verdict.rows_sampled,
+                    non_empty: verdict.non_empty,
+                    matches: verdict.matches,
+                    share_valid: (verdict.share_valid * 1000.0).round() / 1000.0,
+                    masked_sample: verdict.masked_sample.clone(),
+                    decided_by: if verdict.is_by_name { "name" } else { "values" },
+                    span_kinds: verdict
+                        .span_kinds
+                        .iter()
+                        .map(|(kind, count)| (kind.as_str(), *count))
+                        .collect(),
+                });
+                let location = format!("{}.{}", table.table, column.column);
+                let mut kinds: Vec<Kind> = vec![verdict.kind];
+                kinds.extend(verdict.span_kinds.iter().map(|(kind, _)| *kind));
+                for kind in kinds {
+                    if kind.is_personal() && kind != Kind::FreeText {
+                        kinds_by_source.entry(kind).or_default().insert(source.source.clone());
+                    }
+                    if kind.is_sensitive_identifier() {
+                        risks.push(RiskOut {
+                            flag: "identifier_in_clear",
+                            source: source.source.clone(),
+                            location: location.clone(),
+                            kind: Some(kind.as_str()),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(text) = &source.text {
+            for span in &text.spans {
+                spans.push(SpanOut {
+                    source: source.source.clone(),
+                    line: span.line,
+                    start_byte: span.start,
+                    end_byte: span.end,
+                    kind: span.kind.as_str(),
+                    masked: span.masked.clone(),
+                });
+            }
+            for (kind, count) in &text.counts {
+                n_spans += count;
+                span_counts.push(SpanCountOut {
+                    source: source.source.clone(),
+                    kind: kind.as_str(),
+                    count: *count,
+                });
+                if kind.is_personal() {
+                    has_personal = true;
+                    kinds_by_source.entry(*kind).or_default().insert(source.source.clone());
+                }
+                if kind.is_sensitive_identifier() {
+                    risks.push(RiskOut {
+                        flag: "identifier_in_clear",
+                        source: source.source.clone(),
+                        location: String::new(),
+                        kind: Some(kind.as_str()),
+                    });
+                }
+            }
+            let personal_kinds: Vec<&Kind> = text
+                .counts
+                .keys()
+                .filter(|kind| kind.is_personal() && **kind != Kind::IpAddress)
+                .collect();
+            if is_web_log(source) && !personal_kinds.is_empty() {
+                risks.push(RiskOut {
+                    flag: "personal_data_in_web_log",
+                    source: source.source.clone(),
+                    location: String::new(),
+                    kind: None,
+                });
+            }
+        }
+        if is_exposed && has_personal {
+            risks.push(RiskOut {
+                flag: "export_in_web_folder",
+                source: source.source.clone(),
+                location: String::new(),
+                kind: None,
+            });
+        }
+        sources.push(SourceOut {
+            source: source.source.clone(),
+            format: source.format.clone(),
+            encoding: source.encoding.clone(),
+            sampling: source.sampling.clone(),
+            tables: source
+                .tables
+                .iter()
+                .map(|table| TableOut {
+                    table: table.table.clone(),
+                    rows_sampled: table.rows_sampled,
+                    rows_total: table.rows_total,
+                    columns_scanned: table.n_columns,
+                })
+                .collect(),
+            lines: source.text.as_ref().map(|text| text.lines),
+            problems: source
+                .problems
+                .iter()
+                .map(|problem| ProblemOut {
+                    location: problem.location.clone(),
+                    message: problem.message.clone(),
+                })
+                .collect(),
+        });
+    }
+    for (kind, places) in &kinds_by_source {
+        if places.len() >= 2 && *kind != Kind::IpAddress {
+            risks.push(RiskOut {
+                flag: "copied_in_several_places",
+                source: places.iter().cloned().collect::<Vec<_>>().join(", "),
+                location: String::new(),
+                kind: Some(kind.as_str()),
+            });
+        }
+    }
+    let summary = SummaryOut {
+        sources: sources.len(),
+        sources_with_problems: sources.iter().filter(|source| !source.problems.is_empty()).count(),
+        findings: findings.len(),
+        spans: n_spans,
+        risks: risks.len(),
+    };
+    ScanDocument {
+        version: SCAN_OUTPUT_VERSION,
+        command: "scan",
+        sources,
+        findings,
+        spans,
+        span_counts,
+        risks,
+        summary,
+    }
+}
+
+fn kind_label(kind: &str, language: Language) -> String {
+    match (Kind::parse(kind), language) {
+        (Some(kind), Language::TraditionalChinese) => kind.label_zh().to_owned(),
+        _ => kind.to_owned(),
+    }
+}
+
+fn risk_text(flag: &str, language: Language) -> &'static str {
+    match (flag, language) {
+        ("identifier_in_clear", Language::English) => "identity or card numbers stored in clear",
+        ("identifier_in_clear", Language::TraditionalChinese) => "身分證字號或卡號以明文保存",
+        ("personal_data_in_web_log", Language::English) => {
+            "personal data in a web server log (URLs)"
+        }
+        ("personal_data_in_web_log", Language::TraditionalChinese) => "網站記錄檔（網址）中含個資",
+        ("copied_in_several_places", Language::English) => {
+            "the same kind of personal data kept in several places"
+        }
+        ("copied_in_several_places", Language::TraditionalChinese) => "同類個資存放於多處",
+        ("export_in_web_folder", Language::English) => {
+            "personal data in a folder the web server serves"
+        }
+        ("export_in_web_folder", Language::TraditionalChinese) => "個資檔案位於網站可下載的目錄",
+        (_, _) => "risk",
+    }
+}
+
+fn render(document: &ScanDocument, language: Language) -> String {
+    let zh = language == Language::TraditionalChinese;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        if zh { "個人資料盤點（個資檔案清冊）" } else { "Personal-data inventory" }
+    );
+    for source in &document.sources {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{} [{}{}] {}",
+            source.source,
+            source.format,
+            source.encoding.as_deref().map(|encoding| format!(", {encoding}")).unwrap_or_default(),
+            source.sampling
+        );
+        for problem in &source.problems {
+            let location = if problem.location.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", problem.location)
+            };
+            let _ = writeln!(
+                out,
+                "  {} {location}{}",
+                if zh { "問題" } else { "problem" },
+                problem.message
+            );
+        }
+        for finding in document.findings.iter().filter(|finding| finding.source == source.source) {
+            let _ = writeln!(
+                out,
+                "  {}.{}  {}  {}/{} ({:.0}%){}  {}",
+                finding.table,
+                finding.column,
+                kind_label(finding.kind, language),
+                finding.matches,
+                finding.non_empty,
+                finding.share_valid * 100.0,
+                if finding.decided_by == "name" {
+                    if zh { " 依欄位名稱" } else { " by column name" }
+                } else {
+                    ""
+                },
+                finding.masked_sample.as_deref().unwrap_or("")
+            );
+        }
+        let counts: Vec<String> = document
+            .span_counts
+            .iter()
+            .filter(|count| count.source == source.source)
+            .map(|count| format!("{} {}", kind_label(count.kind, language), count.count))
+            .collect();
+        if !counts.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} {} {}: {}",
+                source.lines.unwrap_or(0),
+                if zh { "行" } else { "lines" },
+                if zh { "中找到" } else { "scanned, found" },
+                counts.join(", ")
+            );
+            for span in document.spans.iter().filter(|span| span.source == source.source).take(5) {
+                let _ = writeln!(
+                    out,
+                    "    {} {} {}-{} {} {}",
+                    if zh { "第" } else { "line" },
+                    span.line,
+                    span.start_byte,
+                    span.end_byte,
+                    kind_label(span.kind, language),
+                    span.masked
+                );
+            }
+        }
+        if source.problems.is_empty()
+            && !document.findings.iter().any(|finding| finding.source == source.source)
+            && counts.is_empty()
+        {
+            let _ = writeln!(out, "  {}", if zh { "未發現個資" } else { "no personal data found" });
+        }
+    }
+    if !document.risks.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", if zh { "風險" } else { "Risks" });
+        for risk in &document.risks {
+            let _ = writeln!(
+                out,
+                "  {}: {}{}{}",
+                risk_text(risk.flag, language),
+                risk.source,
+                if risk.location.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", risk.location)
+                },
+                risk.kind
+                    .map(|kind| format!(" ({})", kind_label(kind, language)))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    out
+}
+
+/// Runs `leakguard scan`. Exit status 1 when some source could not be read
+/// at all (the report still covers the rest).
+pub(crate) fn run(args: &ScanArgs, language: Language) -> anyhow::Result<ExitCode> {
+    let options = ScanOptions {
+        max_rows: args.max_rows,
+        statement_timeout: Duration::from_secs(args.timeout.max(1)),
+        ..ScanOptions::default()
+    };
+    let report = pii_scan::scan(&args.sources, &options);
+    let document = build_document(&report, &args.web_roots);
+    let mut stdout = std::io::stdout().lock();
+    match args.output {
+        OutputFormat::Text => stdout.write_all(render(&document, language).as_bytes())?,
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut stdout, &document)?;
+            writeln!(stdout)?;
+        }
+    }
+    let has_unreadable = report.sources.iter().any(|source| {
+        matches!(source.format.as_str(), "unreadable")
+            || (source.tables.is_empty() && source.text.is_none())
+    });
+    Ok(if has_unreadable { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

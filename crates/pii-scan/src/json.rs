@@ -1,0 +1,152 @@
+//! JSON and NDJSON: documents flattened to dotted paths, each path profiled
+//! like a column.
+
+use std::collections::BTreeMap;
+
+use pii::ColumnProfile;
+
+use crate::csv::judge_columns;
+use crate::file::LineReader;
+use crate::report::{Problem, ScanOptions, SourceReport, TableReport};
+
+/// Flattens a JSON document to `(path, value)` pairs: object keys joined by
+/// `.`, array elements as `[]` (`items[].sku`); strings as written, numbers
+/// as text, `null` as `None`; booleans are skipped.
+pub fn flatten_json(value: &serde_json::Value) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    flatten_into(value, String::new(), &mut out);
+    out
+}
+
+fn flatten_into(value: &serde_json::Value, path: String, out: &mut Vec<(String, Option<String>)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                let child_path =
+                    if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                flatten_into(child, child_path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                flatten_into(item, format!("{path}[]"), out);
+            }
+        }
+        serde_json::Value::String(text) => out.push((path, Some(text.clone()))),
+        serde_json::Value::Number(number) => out.push((path, Some(number.to_string()))),
+        serde_json::Value::Null => out.push((path, None)),
+        serde_json::Value::Bool(_) => {}
+    }
+}
+
+#[derive(Debug, Default)]
+struct PathProfiles {
+    order: Vec<String>,
+    profiles: BTreeMap<String, ColumnProfile>,
+}
+
+impl PathProfiles {
+    fn observe_document(&mut self, document: &serde_json::Value) {
+        for (path, value) in flatten_json(document) {
+            if !self.profiles.contains_key(&path) {
+                self.order.push(path.clone());
+            }
+            self.profiles.entry(path).or_default().observe(value.as_deref());
+        }
+    }
+}
+
+pub(crate) fn scan_json(
+    lines: &mut LineReader,
+    table: &str,
+    options: &ScanOptions,
+    report: &mut SourceReport,
+) {
+    let mut paths = PathProfiles::default();
+    let mut n_documents = 0u64;
+    let mut is_sampled = false;
+    let mut pending = String::new();
+    let mut n_bad_lines = 0u64;
+    let mut is_ndjson = true;
+    while let Some(line) = lines.next_line() {
+        let line = match line {
+            Ok(line) => line,
+            Err(message) => {
+                report.problems.push(Problem::whole(message));
+                break;
+            }
+        };
+        if !is_ndjson {
+            pending.push_str(&line);
+            pending.push('\n');
+            continue;
+        }
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if n_documents as usize >= options.max_rows {
+            is_sampled = true;
+            break;
+        }
+        match serde_json::from_str::<serde_json::Value>(trimmed) {
+            Ok(document) => {
+                n_documents += 1;
+                paths.observe_document(&document);
+            }
+            Err(_) if n_documents == 0 => {
+                // Not one document per line: read the file as one document.
+                is_ndjson = false;
+                pending.push_str(&line);
+                pending.push('\n');
+            }
+            Err(error) => {
+                n_bad_lines += 1;
+                if report.problems.len() < 20 {
+                    report.problems.push(Problem {
+                        location: format!("line {}", lines.n_lines),
+                        message: format!("not json: {error}"),
+                    });
+                }
+            }
+        }
+    }
+    if !is_ndjson {
+        match serde_json::from_str::<serde_json::Value>(&pending) {
+            Ok(serde_json::Value::Array(items)) => {
+                for item in items.iter().take(options.max_rows) {
+                    n_documents += 1;
+                    paths.observe_document(item);
+                }
+                is_sampled = items.len() > options.max_rows;
+            }
+            Ok(document) => {
+                n_documents += 1;
+                paths.observe_document(&document);
+            }
+            Err(error) => report.problems.push(Problem::whole(format!("not json: {error}"))),
+        }
+    }
+    if n_bad_lines > 20 {
+        report.problems.push(Problem::whole(format!("{n_bad_lines} lines in all are not json")));
+    }
+    report.format = if is_ndjson { "ndjson" } else { "json" }.to_owned();
+    report.sampling = if is_sampled {
+        format!("first {} documents", options.max_rows)
+    } else {
+        "every document".to_owned()
+    };
+    let profiles: Vec<ColumnProfile> = paths
+        .order
+        .iter()
+        .map(|path| paths.profiles.get(path).cloned().unwrap_or_default())
+        .collect();
+    let columns = judge_columns(&paths.order, &profiles, options);
+    report.tables.push(TableReport {
+        table: table.to_owned(),
+        rows_sampled: n_documents,
+        rows_total: (!is_sampled).then_some(n_documents),
+        columns,
+        n_columns: paths.order.len(),
+    });
+}

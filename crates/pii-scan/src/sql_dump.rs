@@ -1,0 +1,245 @@
+//! SQL dumps (mysqldump, pg_dump with `--inserts`, sqlite `.dump`):
+//! `CREATE TABLE` gives the columns, `INSERT ... VALUES` the rows.
+
+use std::collections::BTreeMap;
+
+use pii::ColumnProfile;
+
+use crate::csv::judge_columns;
+use crate::file::LineReader;
+use crate::report::{Problem, ScanOptions, SourceReport, TableReport};
+
+#[derive(Debug, Default)]
+struct DumpTable {
+    columns: Vec<String>,
+    profiles: Vec<ColumnProfile>,
+    n_rows: u64,
+    n_rows_seen: u64,
+}
+
+fn unquote_identifier(name: &str) -> String {
+    let name = name.trim();
+    let last = name.rsplit('.').next().unwrap_or(name);
+    last.trim_matches(['`', '"', '[', ']']).to_owned()
+}
+
+/// Splits `text` at top-level commas (outside quotes and parentheses).
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((idx, ch)) = chars.next() {
+        match quote {
+            Some(open) => {
+                if ch == '\\' {
+                    chars.next();
+                } else if ch == open {
+                    quote = None;
+                }
+            }
+            None => match ch {
+                '\'' | '"' | '`' => quote = Some(ch),
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    parts.push(&text[start..idx]);
+                    start = idx + 1;
+                }
+                _ => {}
+            },
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+fn parse_create_table(statement: &str) -> Option<(String, Vec<String>)> {
+    let open = statement.find('(')?;
+    let close = statement.rfind(')')?;
+    let head = &statement[..open];
+    let name = head.split_whitespace().last()?;
+    let mut columns = Vec::new();
+    for item in split_top_level(&statement[open + 1..close]) {
+        let item = item.trim();
+        let first = item.split_whitespace().next().unwrap_or_default();
+        let upper = first.to_ascii_uppercase();
+        if item.is_empty()
+            || matches!(
+                upper.as_str(),
+                "PRIMARY"
+                    | "KEY"
+                    | "UNIQUE"
+                    | "CONSTRAINT"
+                    | "INDEX"
+                    | "FOREIGN"
+                    | "CHECK"
+                    | "FULLTEXT"
+                    | "SPATIAL"
+            )
+        {
+            continue;
+        }
+        columns.push(unquote_identifier(first));
+    }
+    Some((unquote_identifier(name), columns))
+}
+
+/// Reads one SQL literal: a quoted string (backslash and doubled-quote
+/// escapes), `NULL`, or a bare token.
+fn parse_literal(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("null") {
+        return None;
+    }
+    let Some(inner) = text.strip_prefix('\'').and_then(|rest| rest.strip_suffix('\'')) else {
+        return Some(text.to_owned());
+    };
+    let mut value = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' => match chars.next() {
+                Some('n') => value.push('\n'),
+                Some('t') => value.push('\t'),
+                Some('r') => value.push('\r'),
+                Some('0') => {}
+                Some(other) => value.push(other),
+                None => {}
+            },
+            '\'' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                value.push('\'');
+            }
+            _ => value.push(ch),
+        }
+    }
+    Some(value)
+}
+
+fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, max_rows: usize) {
+    let upper = statement.to_ascii_uppercase();
+    let Some(values_at) = upper.find("VALUES") else { return };
+    let head = &statement[..values_at];
+    let Some(into_at) = head.to_ascii_uppercase().find("INTO") else { return };
+    let target = head[into_at + 4..].trim();
+    let (name, explicit_columns) = match target.find('(') {
+        Some(open) => {
+            let close = target.rfind(')').unwrap_or(target.len());
+            let columns: Vec<String> = split_top_level(&target[open + 1..close])
+                .into_iter()
+                .map(unquote_identifier)
+                .collect();
+            (unquote_identifier(&target[..open]), Some(columns))
+        }
+        None => (unquote_identifier(target), None),
+    };
+    let table = tables.entry(name).or_default();
+    if table.columns.is_empty()
+        && let Some(columns) = explicit_columns
+    {
+        table.profiles = vec![ColumnProfile::new(); columns.len()];
+        table.columns = columns;
+    }
+    if table.profiles.len() != table.columns.len() {
+        table.profiles = vec![ColumnProfile::new(); table.columns.len()];
+    }
+    for tuple in split_top_level(&statement[values_at + 6..]) {
+        let tuple = tuple.trim().trim_end_matches(';').trim();
+        let Some(inner) = tuple.strip_prefix('(').and_then(|rest| rest.strip_suffix(')')) else {
+            continue;
+        };
+        table.n_rows_seen += 1;
+        if table.n_rows as usize >= max_rows {
+            continue;
+        }
+        table.n_rows += 1;
+        for (profile, literal) in table.profiles.iter_mut().zip(split_top_level(inner)) {
+            profile.observe(parse_literal(literal).as_deref());
+        }
+    }
+}
+
+pub(crate) fn scan_sql_dump(
+    lines: &mut LineReader,
+    options: &ScanOptions,
+    report: &mut SourceReport,
+) {
+    report.format = "sql_dump".to_owned();
+    let mut tables: BTreeMap<String, DumpTable> = BTreeMap::new();
+    let mut statement = String::new();
+    let mut quote: Option<char> = None;
+    while let Some(line) = lines.next_line() {
+        let line = match line {
+            Ok(line) => line,
+            Err(message) => {
+                report.problems.push(Problem::whole(message));
+                break;
+            }
+        };
+        if quote.is_none()
+            && statement.is_empty()
+            && (line.starts_with("--") || line.starts_with("/*"))
+        {
+            continue;
+        }
+        let mut escaped = false;
+        for ch in line.chars() {
+            statement.push(ch);
+            if escaped {
+                escaped = false;
+                continue;
+            }
+            match quote {
+                Some(open) => {
+                    if ch == '\\' {
+                        escaped = true;
+                    } else if ch == open {
+                        quote = None;
+                    }
+                }
+                None => match ch {
+                    '\'' | '"' | '`' => quote = Some(ch),
+                    ';' => {
+                        handle_statement(&statement, &mut tables, options.max_rows);
+                        statement.clear();
+                    }
+                    _ => {}
+                },
+            }
+        }
+        statement.push('\n');
+        if statement.trim().is_empty() {
+            statement.clear();
+        }
+    }
+    if !statement.trim().is_empty() {
+        handle_statement(&statement, &mut tables, options.max_rows);
+    }
+    report.sampling = format!("first {} rows of each table's INSERT statements", options.max_rows);
+    for (name, table) in tables {
+        let columns = judge_columns(&table.columns, &table.profiles, options);
+        report.tables.push(TableReport {
+            table: name,
+            rows_sampled: table.n_rows,
+            rows_total: Some(table.n_rows_seen),
+            columns,
+            n_columns: table.columns.len(),
+        });
+    }
+}
+
+fn handle_statement(statement: &str, tables: &mut BTreeMap<String, DumpTable>, max_rows: usize) {
+    let trimmed = statement.trim_start();
+    let upper: String = trimmed.chars().take(32).collect::<String>().to_ascii_uppercase();
+    if upper.starts_with("CREATE TABLE") {
+        if let Some((name, columns)) = parse_create_table(trimmed) {
+            let table = tables.entry(name).or_default();
+            table.profiles = vec![ColumnProfile::new(); columns.len()];
+            table.columns = columns;
+        }
+    } else if upper.starts_with("INSERT") || upper.starts_with("REPLACE") {
+        parse_insert(trimmed, tables, max_rows);
+    }
+}

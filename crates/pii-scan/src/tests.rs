@@ -1,0 +1,3 @@
+//! Unit tests of the file readers (CSV, JSON, SQL dumps, text, encodings).
+
+mod files;

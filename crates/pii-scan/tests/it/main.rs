@@ -1,0 +1,1 @@
+//! Service-backed and end-to-end tests of pii-scan.

@@ -1,0 +1,6 @@
+//! Unit tests of the detectors, the column judge and masking.
+
+mod column;
+mod detectors;
+mod masking;
+mod properties;
