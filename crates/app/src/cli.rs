@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Language, Overrides};
-use crate::{analyze, demo, eval, eval_peers, eval_web, rules_cmd};
+use crate::{analyze, decisions_cmd, demo, eval, eval_peers, eval_web, rules_cmd, serve};
 use crate::{eval_pii, scan};
 
 /// leakguard keeps an online shop's customer data from leaking: it reads your
@@ -65,6 +65,17 @@ enum Command {
     /// Measure leakguard against data written by others (the evaluation corpora).
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Serve decisions to bouncers (CrowdSec's local API; see docs/api.md).
+    Serve(serve::ServeArgs),
+    /// List, add and delete decisions (bans, captchas, password resets).
+    #[command(subcommand)]
+    Decisions(decisions_cmd::DecisionsCommand),
+    /// Issue and revoke bouncers' API keys.
+    #[command(subcommand)]
+    Bouncers(decisions_cmd::BouncersCommand),
+    /// Addresses and ranges never decided on (the office, the payment gateway).
+    #[command(subcommand)]
+    Allowlist(decisions_cmd::AllowlistCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +231,9 @@ pub(crate) struct AnalyzeArgs {
     /// Only parse and summarize: run no detection rules.
     #[arg(long)]
     pub(crate) no_detect: bool,
+    /// Store the decisions the profile ([decisions]) makes from the alerts.
+    #[arg(long)]
+    pub(crate) decide: bool,
 }
 
 #[derive(Debug, Args)]
@@ -268,8 +282,26 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => {
             let config = config::load_config(cli.config.as_deref(), &args.logs.overrides())?;
             let language = choose_language(cli.lang.as_deref(), config.language)?;
+            if args.decide {
+                return decisions_cmd::analyze_and_decide(&args, &config, language);
+            }
             analyze::run(&args, &config, language)
         }
+        Command::Serve(args) => {
+            serve::run(&args, &config::load_config(cli.config.as_deref(), &Overrides::default())?)
+        }
+        Command::Decisions(command) => decisions_cmd::decisions(
+            command,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
+        Command::Bouncers(command) => decisions_cmd::bouncers(
+            command,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
+        Command::Allowlist(command) => decisions_cmd::allowlist(
+            command,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
         Command::Demo(args) => {
             let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
             let language = choose_language(cli.lang.as_deref(), config.language)?;

@@ -48,7 +48,7 @@ impl fmt::Display for ConfigProblems {
 
 impl std::error::Error for ConfigProblems {}
 
-type Unknown = BTreeMap<String, toml::Value>;
+pub(crate) type Unknown = BTreeMap<String, toml::Value>;
 
 #[derive(Debug, Default, Deserialize)]
 struct RawConfig {
@@ -58,6 +58,12 @@ struct RawConfig {
     logs: RawLogs,
     #[serde(default)]
     rules: RawRules,
+    #[serde(default)]
+    store: crate::blocking_config::RawStore,
+    #[serde(default)]
+    serve: crate::blocking_config::RawServe,
+    #[serde(default)]
+    decisions: crate::blocking_config::RawDecisions,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -133,6 +139,8 @@ pub(crate) struct Config {
     pub(crate) builtin_rules: bool,
     pub(crate) rule_dirs: Vec<PathBuf>,
     pub(crate) disabled_rules: Vec<String>,
+    /// `[store]`, `[serve]` and `[decisions]`.
+    pub(crate) blocking: crate::blocking_config::Blocking,
 }
 
 impl Default for Config {
@@ -149,6 +157,7 @@ impl Default for Config {
             builtin_rules: true,
             rule_dirs: Vec::new(),
             disabled_rules: Vec::new(),
+            blocking: crate::blocking_config::Blocking::default(),
         }
     }
 }
@@ -223,7 +232,7 @@ pub(crate) fn parse_format_name(name: &str) -> Result<LogFormat, String> {
     })
 }
 
-fn unknown_keys(section: &str, unknown: &Unknown, problems: &mut Vec<ConfigProblem>) {
+pub(crate) fn unknown_keys(section: &str, unknown: &Unknown, problems: &mut Vec<ConfigProblem>) {
     for key in unknown.keys() {
         let path = if section.is_empty() { key.clone() } else { format!("{section}.{key}") };
         problems.push(ConfigProblem { key: path, message: "unknown key".to_owned() });
@@ -345,6 +354,8 @@ impl RawConfig {
         config.rule_dirs = self.rules.dirs.unwrap_or_default();
         config.rule_dirs.extend(overrides.rule_dirs.iter().cloned());
         config.disabled_rules = self.rules.disabled.unwrap_or_default();
+        config.blocking =
+            crate::blocking_config::validate(self.store, self.serve, self.decisions, &mut problems);
         unknown_keys("", &self.unknown, &mut problems);
         unknown_keys("rules", &self.rules.unknown, &mut problems);
         unknown_keys("site", &self.site.unknown, &mut problems);

@@ -6,8 +6,10 @@
 //! 2 bad usage.
 
 mod analyze;
+mod blocking_config;
 mod cli;
 mod config;
+mod decisions_cmd;
 mod demo;
 mod eval;
 mod eval_peers;
@@ -17,6 +19,7 @@ mod report;
 mod rule_pack;
 mod rules_cmd;
 mod scan;
+mod serve;
 
 use std::io::Write;
 use std::process::ExitCode;

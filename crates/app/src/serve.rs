@@ -1,0 +1,72 @@
+//! `leakguard serve`: the bouncer API on a socket.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::blocking_config::check_listen;
+use crate::config::Config;
+use crate::decisions_cmd::open_service;
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address and port to listen on (default: serve.listen, then 127.0.0.1:8080;
+    /// port 0 picks a free one, printed at start).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
+pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode> {
+    let listen = match &args.listen {
+        Some(text) => check_listen(text, config.blocking.allow_plain_http)
+            .map_err(|message| anyhow::anyhow!("--listen: {message}"))?,
+        None => config.blocking.listen,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let service = Arc::new(open_service(config).await?);
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        let local = listener.local_addr().context("reading the bound address")?;
+        {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "leakguard serve: bouncer API on http://{local}")?;
+            stdout.flush()?;
+        }
+        axum::serve(listener, api::router(service))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving the bouncer API")?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
