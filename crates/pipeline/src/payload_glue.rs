@@ -47,19 +47,20 @@ pub fn payload_flags(event: &Event<'_>) -> PayloadFlags {
     }))
 }
 
-/// Distinct user agents (and referers) whose verdicts are remembered; past
+/// Distinct paths (and user agents, and referers) whose verdicts are remembered; past
 /// it the memory is cleared and refilled.
 const MAX_REMEMBERED: usize = 4096;
 
 /// Longest header value remembered (longer ones are judged every time).
 const MAX_REMEMBERED_BYTES: usize = 512;
 
-/// Judges events like [`payload_flags`], remembering the verdicts on user
-/// agents and referers: a shop's traffic repeats a few thousand of them, and
+/// Judges events like [`payload_flags`], remembering the verdicts on paths,
+/// user agents and referers: a shop's traffic repeats a few thousand of each, and
 /// the detectors judge each part of a request on its own, so a remembered
 /// part's verdict is the one it would get again.
 #[derive(Debug, Default)]
 struct RememberingInspector {
+    paths: RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
     user_agents: RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
     referers: RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
 }
@@ -89,8 +90,15 @@ impl RememberingInspector {
     }
 
     fn inspect(&self, event: &Event<'_>) -> PayloadFlags {
-        let request = payloads::Request { path: &event.path, query: &event.query, ..EMPTY };
-        let own = flags_of(payloads::inspect(&request));
+        let path = Self::part(&self.paths, &event.path, || {
+            flags_of(payloads::inspect(&payloads::Request { path: &event.path, ..EMPTY }))
+        });
+        let query = if event.query.is_empty() {
+            PayloadFlags::EMPTY
+        } else {
+            flags_of(payloads::inspect(&payloads::Request { query: &event.query, ..EMPTY }))
+        };
+        let own = path.union(query);
         let user_agent = Self::part(&self.user_agents, &event.user_agent, || {
             flags_of(payloads::inspect(&payloads::Request {
                 user_agent: &event.user_agent,

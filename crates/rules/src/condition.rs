@@ -5,7 +5,7 @@
 //! resolved); compiling resolves sets and builds the fast matchers of a
 //! [`Condition`], ordered so cheap tests run first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
@@ -533,9 +533,9 @@ enum Node {
 
 #[derive(Debug, Clone)]
 enum Test {
-    Text { field: TextField, matcher: TextMatcher },
+    Text { field: TextField, matcher: TextMatcher, memo: Memo },
     Number { field: NumberField, ranges: Box<[(u64, u64)]> },
-    Ip(IpMatcher),
+    Ip { matcher: IpMatcher, memo: Memo },
     Kind(u8),
     Outcome(u8),
     Notice(u16),
@@ -577,6 +577,41 @@ enum TextMatcher {
     Regex(Regex),
 }
 
+/// A test's place in the per-event memory ([`Facts::remembered`]): tests
+/// written the same way in several rules (the same field, operator and
+/// values) share a slot, so an event answers each of them once.
+#[derive(Debug, Clone, Default)]
+struct Memo {
+    key: Box<str>,
+    slot: Option<u8>,
+}
+
+impl Memo {
+    fn keyed(key: String) -> Memo {
+        Memo { key: key.into_boxed_str(), slot: None }
+    }
+}
+
+/// The slots handed out while a rule set compiles, by test key.
+#[derive(Debug, Default)]
+pub(crate) struct MemoSlots {
+    slots: HashMap<Box<str>, u8>,
+}
+
+impl MemoSlots {
+    fn assign(&mut self, memo: &mut Memo) {
+        if let Some(slot) = self.slots.get(&memo.key) {
+            memo.slot = Some(*slot);
+            return;
+        }
+        let Ok(next) = u8::try_from(self.slots.len()) else { return };
+        if usize::from(next) < crate::facts::MEMO_SLOTS {
+            self.slots.insert(memo.key.clone(), next);
+            memo.slot = Some(next);
+        }
+    }
+}
+
 /// Sorted, merged address ranges.
 #[derive(Debug, Clone, Default)]
 struct IpMatcher {
@@ -605,19 +640,26 @@ impl Condition {
         sets: &Sets,
         origin: &str,
         problems: &mut Vec<Problem>,
+        memo_slots: &mut MemoSlots,
     ) -> Option<Condition> {
-        let root = compile_node(def, sets, origin, problems)?;
+        let mut root = compile_node(def, sets, origin, problems)?;
+        root.assign_memo_slots(memo_slots);
         let prefilter = root.prefilter();
-        let uses_payload = root.cost() >= COST_PAYLOAD;
+        let uses_payload = root.uses_payload();
         Some(Condition { root, prefilter, uses_payload })
     }
 }
 
+// The order in which the tests of an `all` or `any` run (cheapest first).
+// The payload verdicts are computed at most once per event and nearly every
+// request needs them for the exploit rules anyway, so after the first rule
+// asks they cost a lookup: they go right after the field comparisons and
+// spare most requests the automata and regexes beside them.
 const COST_CHEAP: u8 = 0;
 const COST_TEXT: u8 = 1;
-const COST_AUTOMATON: u8 = 2;
-const COST_REGEX: u8 = 3;
-const COST_PAYLOAD: u8 = 4;
+const COST_PAYLOAD: u8 = 2;
+const COST_AUTOMATON: u8 = 3;
+const COST_REGEX: u8 = 4;
 
 fn compile_node(
     def: ConditionDef,
@@ -660,6 +702,7 @@ fn compile_test(
         TestDef::Text { field, ops, ignore_case } => {
             let mut nodes = Vec::new();
             for op in ops {
+                let op_key = format!("{op:?}");
                 let matcher = match op {
                     TextOpDef::Equals(values) => equals_matcher(values, ignore_case),
                     TextOpDef::Prefix(values) => prefix_matcher(values, ignore_case),
@@ -707,10 +750,15 @@ fn compile_test(
                     }
                 };
                 match matcher {
-                    Ok(matcher) => nodes.push(Node::Test(Test::Text { field, matcher })),
+                    Ok(matcher) => {
+                        let memo = Memo::keyed(format!("{field:?} {ignore_case} {op_key}"));
+                        nodes.push(Node::Test(Test::Text { field, matcher, memo }))
+                    }
                     Err(message) => problem(message),
                 }
             }
+            // Cheap operators first (`contains` before `regex`).
+            nodes.sort_by_key(Node::cost);
             if nodes.len() == 1 { nodes.remove(0) } else { Node::All(nodes.into()) }
         }
         TestDef::Number { field, ranges } => {
@@ -719,6 +767,7 @@ fn compile_test(
         TestDef::Ip(ops) => {
             let mut nodes = Vec::new();
             for op in ops {
+                let memo = Memo::keyed(format!("ip {op:?}"));
                 let nets = match op {
                     IpOpDef::Nets(nets) => nets,
                     IpOpDef::InSet(name) => {
@@ -742,7 +791,7 @@ fn compile_test(
                         nets
                     }
                 };
-                nodes.push(Node::Test(Test::Ip(IpMatcher::new(&nets))));
+                nodes.push(Node::Test(Test::Ip { matcher: IpMatcher::new(&nets), memo }));
             }
             if nodes.len() == 1 { nodes.remove(0) } else { Node::All(nodes.into()) }
         }
@@ -870,6 +919,33 @@ impl Node {
         }
     }
 
+    fn assign_memo_slots(&mut self, slots: &mut MemoSlots) {
+        match self {
+            Node::All(nodes) | Node::Any(nodes) => {
+                nodes.iter_mut().for_each(|node| node.assign_memo_slots(slots));
+            }
+            Node::Not(node) => node.assign_memo_slots(slots),
+            Node::Test(test) => {
+                let is_costly = test.cost() >= COST_AUTOMATON;
+                match test {
+                    Test::Text { memo, .. } if is_costly => slots.assign(memo),
+                    Test::Ip { memo, .. } => slots.assign(memo),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn uses_payload(&self) -> bool {
+        match self {
+            Node::All(nodes) | Node::Any(nodes) => nodes.iter().any(Node::uses_payload),
+            Node::Not(node) => node.uses_payload(),
+            Node::Test(test) => {
+                matches!(test, Test::Payload(_) | Test::Exists { field: Field::Payload, .. })
+            }
+        }
+    }
+
     fn cost(&self) -> u8 {
         match self {
             Node::All(nodes) | Node::Any(nodes) => nodes.iter().map(Node::cost).max().unwrap_or(0),
@@ -898,11 +974,14 @@ impl Test {
     fn eval(&self, facts: &Facts<'_, '_>) -> bool {
         let event = facts.event();
         match self {
-            Test::Text { field, matcher } => matcher.is_match(field.value(event)),
+            Test::Text { field, matcher, memo } => {
+                facts.remembered(memo.slot, || matcher.is_match(field.value(event)))
+            }
             Test::Number { field, ranges } => field.value(event).is_some_and(|value| {
                 ranges.iter().any(|(low, high)| *low <= value && value <= *high)
             }),
-            Test::Ip(matcher) => event.client_ip.is_some_and(|ip| matcher.contains(ip)),
+            Test::Ip { matcher, memo } => facts
+                .remembered(memo.slot, || event.client_ip.is_some_and(|ip| matcher.contains(ip))),
             Test::Kind(bits) => kind_bit(event.kind) & bits != 0,
             Test::Outcome(bits) => outcome_bit(facts.outcome()) & bits != 0,
             Test::Notice(bits) => {
@@ -957,6 +1036,7 @@ impl Test {
             Test::Text {
                 field: TextField::Method,
                 matcher: TextMatcher::Equals { values, .. },
+                ..
             } => Prefilter {
                 methods: values.iter().fold(0, |bits, value| bits | method_bit(value).0),
                 ..all

@@ -14,7 +14,13 @@ pub struct Facts<'e, 'a> {
     classification: Classification,
     inspector: Option<&'e dyn PayloadInspector>,
     payload: Cell<Option<PayloadFlags>>,
+    /// Results of the shared tests answered so far (see [`Facts::remembered`]).
+    memo_known: Cell<u64>,
+    memo_value: Cell<u64>,
 }
+
+/// How many distinct shared tests one event remembers.
+pub(crate) const MEMO_SLOTS: usize = 64;
 
 impl std::fmt::Debug for Facts<'_, '_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -34,7 +40,14 @@ impl<'e, 'a> Facts<'e, 'a> {
         classification: Classification,
         inspector: Option<&'e dyn PayloadInspector>,
     ) -> Facts<'e, 'a> {
-        Facts { event, classification, inspector, payload: Cell::new(None) }
+        Facts {
+            event,
+            classification,
+            inspector,
+            payload: Cell::new(None),
+            memo_known: Cell::new(0),
+            memo_value: Cell::new(0),
+        }
     }
 
     /// The event.
@@ -50,6 +63,22 @@ impl<'e, 'a> Facts<'e, 'a> {
     /// The event's outcome (login events) or the outcome its status means (requests).
     pub fn outcome(&self) -> Option<LoginOutcome> {
         self.classification.outcome
+    }
+
+    /// The result of the test in `slot` for this event, computed the first
+    /// time it is asked for; a test without a slot is computed every time.
+    pub(crate) fn remembered(&self, slot: Option<u8>, test: impl FnOnce() -> bool) -> bool {
+        let Some(slot) = slot else { return test() };
+        let bit = 1u64 << slot;
+        if self.memo_known.get() & bit != 0 {
+            return self.memo_value.get() & bit != 0;
+        }
+        let result = test();
+        self.memo_known.set(self.memo_known.get() | bit);
+        if result {
+            self.memo_value.set(self.memo_value.get() | bit);
+        }
+        result
     }
 
     /// The payload verdicts, asking the inspector the first time.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use model::{Event, LocalizedText, RuleId, Severity};
 use regex::Regex;
 
-use crate::condition::Condition;
+use crate::condition::{Condition, MemoSlots};
 use crate::field::{DistinctField, GroupField, TextField};
 use crate::rule::{KindDef, ResponseDef, parse_rule};
 use crate::{Problem, RuleDef, Sets, Site};
@@ -185,6 +185,7 @@ impl RuleSet {
         let mut problems = Vec::new();
         let mut seen: HashMap<String, (String, usize)> = HashMap::new();
         let mut rules = Vec::with_capacity(defs.len());
+        let mut memo_slots = MemoSlots::default();
         for def in defs {
             if let Some((origin, line)) = seen.get(&def.id.0) {
                 problems.push(Problem::new(
@@ -195,7 +196,7 @@ impl RuleSet {
                 continue;
             }
             seen.insert(def.id.0.clone(), (def.origin.clone(), def.line));
-            if let Some(rule) = compile_rule(def, sets, &mut problems) {
+            if let Some(rule) = compile_rule(def, sets, &mut problems, &mut memo_slots) {
                 rules.push(rule);
             }
         }
@@ -270,15 +271,20 @@ impl RuleSet {
     }
 }
 
-fn compile_rule(def: RuleDef, sets: &Sets, problems: &mut Vec<Problem>) -> Option<Rule> {
-    let condition = Condition::compile(def.condition, sets, &def.origin, problems);
+fn compile_rule(
+    def: RuleDef,
+    sets: &Sets,
+    problems: &mut Vec<Problem>,
+    memo_slots: &mut MemoSlots,
+) -> Option<Rule> {
+    let condition = Condition::compile(def.condition, sets, &def.origin, problems, memo_slots);
     let kind = match def.kind {
         KindDef::Match => Some(RuleKind::Match),
         KindDef::Count { window, threshold, distinct } => {
             Some(RuleKind::Count { window, threshold, distinct })
         }
         KindDef::Absence { preceding, within } => {
-            Condition::compile(preceding, sets, &def.origin, problems)
+            Condition::compile(preceding, sets, &def.origin, problems, memo_slots)
                 .map(|preceding| RuleKind::Absence { preceding, within })
         }
         KindDef::Enumeration {
