@@ -197,3 +197,36 @@ pub(crate) fn parse_us_address(bytes: &[u8], start: usize) -> Option<usize> {
     }
     None
 }
+
+/// Reads a US military address (`PSC 2227, Box 7881, APO AE 39660`,
+/// `Unit 3281 Box 3888, DPO AA 19250`, `USNS Brown, FPO AP 12345`).
+pub(crate) fn parse_military_address(bytes: &[u8], start: usize) -> Option<usize> {
+    let rest = &bytes[start..];
+    let word_len = rest.iter().position(|byte| *byte == b' ').unwrap_or(rest.len());
+    let word = &rest[..word_len];
+    // Unit, PSC or CMR and a number, or a ship (USNS, USNV, USCGC, USS) and its name.
+    let is_ship =
+        word.len() <= 6 && word.starts_with(b"US") && word.iter().all(u8::is_ascii_uppercase);
+    if !(is_ship || matches!(word, b"PSC" | b"Unit" | b"CMR")) {
+        return None;
+    }
+    let limit = rest.len().min(64);
+    for at in 0..limit {
+        let tail = &rest[at..];
+        let is_post =
+            tail.starts_with(b" APO ") || tail.starts_with(b" FPO ") || tail.starts_with(b" DPO ");
+        if is_post
+            && tail.len() >= 13
+            && matches!(&tail[5..7], b"AA" | b"AE" | b"AP")
+            && tail[7] == b' '
+            && tail[8..13].iter().all(u8::is_ascii_digit)
+            && !tail.get(13).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            return Some(start + at + 13);
+        }
+        if !(tail[0].is_ascii_alphanumeric() || matches!(tail[0], b' ' | b',' | b'.')) {
+            return None;
+        }
+    }
+    None
+}

@@ -225,9 +225,10 @@ pub(crate) fn is_card_issuer(digits: &[u8]) -> bool {
         // Mastercard 2-series.
         2 => (2221..=2720).contains(&p4) && len == 16,
         3 => {
-            // American Express, JCB, Diners Club.
+            // American Express, JCB (the whole 35 range: cards outside
+            // 3528-3589 are in circulation), Diners Club.
             (matches!(p2, 34 | 37) && len == 15)
-                || ((3528..=3589).contains(&p4) && (16..=19).contains(&len))
+                || (p2 == 35 && (16..=19).contains(&len))
                 || (((300..=305).contains(&p3) || matches!(p2, 36 | 38 | 39))
                     && (14..=19).contains(&len))
         }

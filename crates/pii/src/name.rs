@@ -3,7 +3,7 @@
 
 /// Common surnames in Taiwan (together well over 95% of the population),
 /// Traditional characters, with a few simplified forms seen in data entry.
-const SURNAMES: &str = "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董温溫唐藍石蔣古紀姚連馮歐程湯黄田康姜白汪鄒尤巫鐘黎涂龔嚴韓袁金童陸夏柳凃邵錢伍倪于譚駱熊任甘秦顧毛章史官萬俞雷粘饒闕凌崔尹孔辛武辜陶段龍韋葛池孟褚殷麥賀賈莫文管關向包丘梅華利裴樊房全佘左花安魯鮑郝穆塗邢蒲成谷常閻練盛鄔耿聶符申祝繆陽解曲岳齊籃應單舒畢喬龐翟牛鄞留季覃卜項嵇刁易冉";
+const SURNAMES: &str = "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董温溫唐藍石蔣古紀姚連馮歐程湯黄田康姜白汪鄒尤巫鐘黎涂龔嚴韓袁金童陸夏柳凃邵錢伍倪于譚駱熊任甘秦顧毛章史官萬俞雷粘饒闕凌崔尹孔辛武辜陶段龍韋葛池孟褚殷麥賀賈莫文管關向包丘梅華利裴樊房全佘左花安魯鮑郝穆塗邢蒲成谷常閻練盛鄔耿聶符申祝繆陽解曲岳齊籃應單舒畢喬龐翟牛鄞留季覃卜項嵇刁易冉龎";
 
 /// Two-character surnames.
 const COMPOUND_SURNAMES: &[&str] = &[
@@ -12,11 +12,11 @@ const COMPOUND_SURNAMES: &[&str] = &[
 ];
 
 /// Titles after a surname (`陳小姐`).
-const TITLES: &[&str] = &["先生", "小姐", "女士", "太太", "媽媽", "爸爸"];
+pub(crate) const TITLES: &[&str] = &["先生", "小姐", "女士", "太太", "媽媽", "爸爸"];
 
 /// Characters that start the words after a name in notes (來電, 申請, 居民,
 /// 身分證, 反映...) and almost never appear in a given name.
-const STOP_CHARS: &str = "來申居身反的要說表已於在和與及電手請將因等是有為到從給把被又也都就才之今昨明後前會說稱反映您我他她們";
+const STOP_CHARS: &str = "來申居身反的要說表已於在和與及電手請將因等是有為到從給把被又也都就才之今昨後前會說稱反映您我他她們";
 
 /// Role words after which a name follows (客戶王小明, 收件人 陳美玲).
 pub(crate) const ROLE_CUES: &[&str] = &[
@@ -53,7 +53,24 @@ pub(crate) const ROLE_CUES: &[&str] = &[
     "miss",
     "name",
     "客服",
+    "家人",
+    "朋友",
+    "同事",
+    "室友",
+    "配偶",
+    "老公",
+    "老婆",
+    "兒子",
+    "女兒",
+    "父親",
+    "母親",
+    "代收人",
+    "簽收人",
+    "領件人",
 ];
+
+/// Words right after a name that show it is one (王小明代收).
+pub(crate) const AFTER_CUES: &[&str] = &["代收", "代領", "簽收", "來電", "反映", "表示", "本人"];
 
 fn is_ideograph(ch: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&ch) || ('\u{3400}'..='\u{4DBF}').contains(&ch)
@@ -137,8 +154,11 @@ pub(crate) fn is_latin_name(value: &str) -> bool {
 }
 
 fn is_suffix(word: &str) -> bool {
-    matches!(word, "Jr." | "Sr." | "Jr" | "Sr" | "II" | "III" | "IV")
+    matches!(word, "Jr." | "Sr." | "Jr" | "Sr" | "II" | "III" | "IV" | "PhD" | "MD" | "DDS" | "DVM")
 }
+
+/// Honorifics written before a name, kept in its span.
+const HONORIFICS: &[&str] = &["Dr. ", "Mr. ", "Mrs. ", "Ms. ", "Miss ", "Prof. ", "Mx. "];
 
 fn is_mixed_case_word(bytes: &[u8]) -> bool {
     bytes.len() >= 2
@@ -151,6 +171,11 @@ fn is_mixed_case_word(bytes: &[u8]) -> bool {
 /// `start`; returns the end of the last word.
 pub(crate) fn parse_latin_name(bytes: &[u8], start: usize) -> Option<usize> {
     let mut at = start;
+    if let Some(honorific) =
+        HONORIFICS.iter().find(|honorific| bytes[start..].starts_with(honorific.as_bytes()))
+    {
+        at += honorific.len();
+    }
     let mut n_words = 0;
     let mut end = start;
     loop {
@@ -161,10 +186,15 @@ pub(crate) fn parse_latin_name(bytes: &[u8], start: usize) -> Option<usize> {
         {
             at += 1;
         }
+        // `Jr.` keeps its dot.
+        if n_words >= 2
+            && bytes.get(at) == Some(&b'.')
+            && matches!(&bytes[word_start..at], b"Jr" | b"Sr")
+        {
+            at += 1;
+        }
         let word = &bytes[word_start..at];
-        let is_suffix_word = n_words >= 2
-            && std::str::from_utf8(word).is_ok_and(is_suffix)
-            && word.iter().all(u8::is_ascii_uppercase);
+        let is_suffix_word = n_words >= 2 && std::str::from_utf8(word).is_ok_and(is_suffix);
         if !(is_mixed_case_word(word) || is_suffix_word) || n_words == 4 {
             break;
         }

@@ -120,7 +120,7 @@ pub fn normalize(text: &str) -> Normalized<'_> {
                 && let Ok(decoded) = std::str::from_utf8(&decoded[..width])
                 && let Some(ch) = decoded.chars().next()
             {
-                builder.push(ch, idx, idx + width * 3);
+                builder.push(fold(ch), idx, idx + width * 3);
                 idx += width * 3;
                 continue;
             }
@@ -138,20 +138,24 @@ pub fn normalize(text: &str) -> Normalized<'_> {
                 continue;
             }
             if let Some(ch) = char::from_u32(unit) {
-                builder.push(ch, idx, idx + 6);
+                builder.push(fold(ch), idx, idx + 6);
                 idx += 6;
                 continue;
             }
         }
         let Some(ch) = text[idx..].chars().next() else { break };
         let width = ch.len_utf8();
-        let folded = match ch {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
-            '\u{3000}' => ' ',
-            _ => ch,
-        };
-        builder.push(folded, idx, idx + width);
+        builder.push(fold(ch), idx, idx + width);
         idx += width;
     }
     Normalized { text: Cow::Owned(builder.text), starts: builder.starts, ends: builder.ends }
+}
+
+/// Full-width ASCII forms and the ideographic space to ASCII.
+fn fold(ch: char) -> char {
+    match ch {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
+        '\u{3000}' => ' ',
+        _ => ch,
+    }
 }

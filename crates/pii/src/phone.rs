@@ -24,6 +24,7 @@ fn is_tw_national(national: &[u8], first_group: usize, n_groups: usize) -> bool 
     if national[1] == b'9' {
         return national.len() == 10 && (n_groups == 1 || first_group >= 3);
     }
+    // Landlines: nine or ten digits with the area code.
     if !(b'2'..=b'8').contains(&national[1]) || !(9..=10).contains(&national.len()) {
         return false;
     }
@@ -52,6 +53,10 @@ pub(crate) fn is_phone(shape: Shape<'_>) -> bool {
         }
         national[0] = b'0';
         national[1..=rest.len()].copy_from_slice(rest);
+        // A bare twelve-digit 886... is a phone number only when mobile.
+        if !has_plus && n_groups == 1 && rest[0] != b'9' {
+            return false;
+        }
         let first_group = if first == 3 && n_groups > 1 { usize::from(groups[1]) + 1 } else { 0 };
         let n_groups = if first == 3 && n_groups > 1 { n_groups - 1 } else { 1 };
         return is_tw_national(&national[..=rest.len()], first_group, n_groups);
@@ -69,5 +74,10 @@ pub(crate) fn is_phone(shape: Shape<'_>) -> bool {
         return is_tw_national(digits, first, n_groups);
     }
     // North American: (AAA)EEE-NNNN or AAA-EEE-NNNN.
+    groups == [3, 3, 4] && is_nanp(digits)
+}
+
+/// A North American number written with dots: `613.704.1315`.
+pub(crate) fn is_dotted_nanp(digits: &[u8], groups: &[u8]) -> bool {
     groups == [3, 3, 4] && is_nanp(digits)
 }

@@ -1,16 +1,20 @@
 //! The free-text scanner: one pass over normalised text, dispatching on the
 //! byte at each token start to the detectors that can begin there.
 
-use crate::address::{county_at, is_postal_code, parse_tw_address, parse_us_address};
+use crate::address::{
+    county_at, is_postal_code, parse_military_address, parse_tw_address, parse_us_address,
+};
 use crate::date::{parse_compact_date, parse_date};
 use crate::ids::{
     is_valid_cn_resident_id, is_valid_hk_id, is_valid_luhn, is_valid_tw_national_id,
     is_valid_tw_resident_cert, is_valid_tw_ubn, is_valid_us_ssn,
 };
 use crate::kind::Kind;
-use crate::name::{ROLE_CUES, given_name_at, is_value_end, parse_latin_name, surname_at};
+use crate::name::{
+    AFTER_CUES, ROLE_CUES, TITLES, given_name_at, is_value_end, parse_latin_name, surname_at,
+};
 use crate::normalize::normalize;
-use crate::phone::{Shape, is_phone};
+use crate::phone::{Shape, is_dotted_nanp, is_phone};
 
 /// Personal data found in a text: its kind and its byte range in the text as
 /// given (before normalisation).
@@ -48,7 +52,7 @@ pub(crate) fn find_value_spans(normalized: &str) -> Vec<Span> {
 
 /// Words before an identifier that say it is a product or invoice number.
 const ID_NEGATIVE_CUES: &[&str] =
-    &["sku", "product", "item", "商品", "貨號", "料號", "品號", "invoice", "發票"];
+    &["sku", "product", "item", "商品", "貨號", "料號", "品號", "invoice", "發票", "單"];
 /// Words before a card-like number that say it is a transaction or order id.
 const CARD_NEGATIVE_CUES: &[&str] =
     &["transaction", "txn", "trade", "交易", "序號", "order", "訂單", "tracking", "物流"];
@@ -183,10 +187,19 @@ impl<'a> Scanner<'a> {
         if let Some(end) = self.ipv6_at(idx) {
             return Some((idx, end, Kind::IpAddress));
         }
-        if byte.is_ascii_uppercase()
-            && let Some(end) = self.latin_name_at(idx)
-        {
-            return Some((idx, end, Kind::PersonName));
+        if byte.is_ascii_uppercase() {
+            if let Some(end) = parse_military_address(bytes, idx) {
+                return Some((idx, end, Kind::Address));
+            }
+            // An initial and a title: `C小姐`.
+            if let Some(title) =
+                TITLES.iter().find(|title| self.text[idx + 1..].starts_with(**title))
+            {
+                return Some((idx, idx + 1 + title.len(), Kind::PersonName));
+            }
+            if let Some(end) = self.latin_name_at(idx) {
+                return Some((idx, end, Kind::PersonName));
+            }
         }
         None
     }
@@ -489,7 +502,7 @@ impl<'a> Scanner<'a> {
                 }
                 continue;
             }
-            if matches!(bytes.get(at), Some(b' ' | b'-'))
+            if matches!(bytes.get(at), Some(b' ' | b'-' | b'.'))
                 && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
             {
                 separators[n_groups - 1] = bytes[at];
@@ -515,7 +528,7 @@ impl<'a> Scanner<'a> {
         &self,
         start: usize,
         groups: &[(usize, usize)],
-        separators: &[u8; 8],
+        separators: &[u8],
         has_plus: bool,
         has_paren: bool,
     ) -> Option<(usize, Kind)> {
@@ -565,7 +578,31 @@ impl<'a> Scanner<'a> {
             at
         };
         let shape = Shape { digits, groups: lens, has_plus, has_paren };
+        let separators = &separators[..groups.len() - 1];
+        if separators.contains(&b'.') {
+            // Dots separate groups only in North American numbers.
+            if separators.iter().all(|separator| *separator == b'.') && is_dotted_nanp(digits, lens)
+            {
+                let phone_end = phone_end();
+                if self.is_boundary_after(phone_end) {
+                    return Some((phone_end, Kind::Phone));
+                }
+            }
+            return None;
+        }
+        if lens == [3, 2, 4] && separators == [b'-', b'-'] {
+            let ssn = &self.text[start..end];
+            if is_valid_us_ssn(ssn) && self.is_boundary_after(end) {
+                return Some((end, Kind::UsSsn));
+            }
+        }
         if !has_plus && !has_paren && lens.len() <= 4 && is_phone(shape) {
+            let phone_end = phone_end();
+            if self.is_boundary_after(phone_end) {
+                return Some((phone_end, Kind::Phone));
+            }
+        }
+        if (has_plus || has_paren) && is_phone(shape) {
             let phone_end = phone_end();
             if self.is_boundary_after(phone_end) {
                 return Some((phone_end, Kind::Phone));
@@ -578,12 +615,6 @@ impl<'a> Scanner<'a> {
         if single && n_digits == 18 && is_valid_cn_resident_id(text) {
             return Some((end, Kind::CnResidentId));
         }
-        if lens == [3, 2, 4] && separators[..2] == [b'-', b'-'] {
-            let ssn = &self.text[start..end];
-            if is_valid_us_ssn(ssn) {
-                return Some((end, Kind::UsSsn));
-            }
-        }
         if lens.len() == 2
             && lens[0] == 3
             && (10..=16).contains(&lens[1])
@@ -592,12 +623,6 @@ impl<'a> Scanner<'a> {
             && (!has_paren || separators[0] == b')')
         {
             return Some((end, Kind::BankAccount));
-        }
-        if (has_plus || has_paren) && is_phone(shape) {
-            let phone_end = phone_end();
-            if self.is_boundary_after(phone_end) {
-                return Some((phone_end, Kind::Phone));
-            }
         }
         if has_plus || has_paren {
             return None;
@@ -659,16 +684,21 @@ impl<'a> Scanner<'a> {
         let end = idx + surname + name.given_len;
         let before = self.text[..idx].trim_end_matches([' ', ':']);
         let after = &self.text[end..];
-        let delimited_before = before.is_empty() && idx == 0
-            || before.ends_with(['"', '\'', '=', '(', '[', ',', '|', '\t', '>'])
+        let delimited_before = before.ends_with(['"', '\'', '=', '(', '[', '|', '\t', '>'])
             || self.text[..idx].ends_with(':');
-        if (delimited_before || idx == 0) && is_value_end(after) {
+        // At the start of a text the name must also end at a delimiter: a
+        // store called `全家 長安門市` is not a person.
+        let is_closed = after.is_empty()
+            || after.starts_with(['"', '\'', ',', '(', ')', ':', '|', '\t', '&', ']', '<']);
+        if (delimited_before && is_value_end(after)) || (idx == 0 && is_closed) {
             return Some((idx, end, Kind::PersonName));
         }
         if self.is_value {
             return None;
         }
-        if ROLE_CUES.iter().any(|cue| before.ends_with(cue)) {
+        if ROLE_CUES.iter().any(|cue| before.ends_with(cue))
+            || AFTER_CUES.iter().any(|cue| after.starts_with(cue))
+        {
             return Some((idx, end, Kind::PersonName));
         }
         if name.title_len > 0 {
