@@ -52,7 +52,7 @@
 //! bar can compare them with [`Source::size`].
 
 mod reader;
-mod rotation;
+pub(crate) mod rotation;
 mod source;
 mod zstd;
 

@@ -33,12 +33,15 @@
 //! # Ok::<(), ingest::Error>(())
 //! ```
 //!
+//! Live files have their own entry point: [`follow::Follower`] follows files
+//! and globs across rotation with serialisable checkpoints.
+//!
 //! Deliberately not here: what a line means (the `parsers` crate), UTF-8
-//! validation (the caller decides how to treat invalid text), and, for now,
-//! following live files across rotation and receiving syslog, which will be
-//! built on the same [`LineReader`].
+//! validation (the caller decides how to treat invalid text), and when to
+//! commit a checkpoint (after the caller has processed the lines).
 
 pub mod file;
+pub mod follow;
 mod line;
 
 pub use file::{Compression, Reader, Source, SourceProblem, expand_sources};

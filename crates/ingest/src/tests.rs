@@ -1,5 +1,6 @@
 //! Tests of the ingest crate through its public entry points.
 
+mod follow;
 mod lines;
 mod reader;
 mod sources;

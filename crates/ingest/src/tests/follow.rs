@@ -1,0 +1,348 @@
+//! The file follower: start positions, partial and long lines, each kind of
+//! rotation, checkpoints, and a model-based test of random writes,
+//! rotations and restarts.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::LineIssue;
+use crate::follow::{FollowConfig, FollowState, Follower, Notice, StartAt};
+
+/// A line as the tests see it: the file name it came from, its text and issue.
+type Seen = (String, String, Option<LineIssue>);
+
+/// A follower over files in a temporary directory, driven by hand: each
+/// `poll` moves the clock by one second and polls until caught up.
+struct Harness {
+    dir: tempfile::TempDir,
+    patterns: Vec<String>,
+    config: FollowConfig,
+    follower: Follower,
+    now: Instant,
+    notices: Vec<Notice>,
+}
+
+impl Harness {
+    fn new(names: &[&str], config: FollowConfig) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let patterns: Vec<String> =
+            names.iter().map(|name| dir.path().join(name).display().to_string()).collect();
+        let follower = Follower::new(patterns.clone(), config.clone(), None);
+        Harness { dir, patterns, config, follower, now: Instant::now(), notices: Vec::new() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn append(&self, name: &str, bytes: &[u8]) {
+        let mut file = OpenOptions::new().create(true).append(true).open(self.path(name)).unwrap();
+        file.write_all(bytes).unwrap();
+    }
+
+    fn poll(&mut self) -> Vec<Seen> {
+        self.now += Duration::from_secs(1);
+        let mut seen = Vec::new();
+        for _ in 0..1000 {
+            let report = self.follower.poll(self.now, &mut |line| {
+                let name = line.path.file_name().unwrap().to_string_lossy().into_owned();
+                seen.push((name, String::from_utf8_lossy(line.bytes).into_owned(), line.issue));
+            });
+            self.notices.extend(report.notices);
+            if report.is_caught_up {
+                return seen;
+            }
+        }
+        panic!("the follower never caught up");
+    }
+
+    /// Texts only.
+    fn poll_texts(&mut self) -> Vec<String> {
+        self.poll().into_iter().map(|(_, text, _)| text).collect()
+    }
+
+    /// Drops the follower and starts another from the state it would have
+    /// committed, through JSON.
+    fn restart(&mut self) {
+        let json = serde_json::to_string(&self.follower.state()).unwrap();
+        let state: FollowState = serde_json::from_str(&json).unwrap();
+        self.follower = Follower::new(self.patterns.clone(), self.config.clone(), Some(state));
+    }
+}
+
+fn config(start_at: StartAt) -> FollowConfig {
+    FollowConfig {
+        start_at,
+        max_line_bytes: 64,
+        partial_line_timeout: None,
+        rotate_wait: Duration::from_secs(3),
+        ..FollowConfig::default()
+    }
+}
+
+fn gzip(path: &Path) {
+    let data = fs::read(path).unwrap();
+    let gz_path = PathBuf::from(format!("{}.gz", path.display()));
+    let mut encoder =
+        flate2::write::GzEncoder::new(File::create(gz_path).unwrap(), flate2::Compression::fast());
+    encoder.write_all(&data).unwrap();
+    encoder.finish().unwrap();
+    fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn starts_after_the_last_newline_of_existing_files() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::End));
+    harness.append("access.log", b"old 1\nold 2\nhalf");
+    assert_eq!(harness.poll_texts(), Vec::<String>::new());
+    harness.append("access.log", b" done\nnew\n");
+    assert_eq!(harness.poll_texts(), ["half done", "new"]);
+}
+
+#[test]
+fn starts_at_the_beginning_when_asked() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"old 1\nold 2\n");
+    assert_eq!(harness.poll_texts(), ["old 1", "old 2"]);
+}
+
+#[test]
+fn waits_for_a_file_that_does_not_exist_yet() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::End));
+    assert_eq!(harness.poll_texts(), Vec::<String>::new());
+    harness.append("access.log", b"first\n");
+    assert_eq!(harness.poll_texts(), ["first"], "a file created later is read from its start");
+}
+
+#[test]
+fn holds_a_partial_line_until_its_newline() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"GET /a\r\nGET /");
+    assert_eq!(harness.poll_texts(), ["GET /a"]);
+    assert_eq!(harness.follower.state().checkpoints[0].offset, 8, "after the complete line");
+    harness.append("access.log", b"b HTTP");
+    assert_eq!(harness.poll_texts(), Vec::<String>::new());
+    harness.append("access.log", b"/1.1\r\n");
+    assert_eq!(harness.poll_texts(), ["GET /b HTTP/1.1"]);
+}
+
+#[test]
+fn hands_out_an_idle_partial_line_after_the_timeout() {
+    let config = FollowConfig {
+        partial_line_timeout: Some(Duration::from_secs(2)),
+        ..config(StartAt::Beginning)
+    };
+    let mut harness = Harness::new(&["access.log"], config);
+    harness.append("access.log", b"no newline yet");
+    assert_eq!(harness.poll(), []);
+    assert_eq!(harness.poll(), []);
+    assert_eq!(
+        harness.poll(),
+        [(
+            "access.log".to_owned(),
+            "no newline yet".to_owned(),
+            Some(LineIssue::NoTrailingNewline)
+        )]
+    );
+    harness.append("access.log", b" rest\n");
+    assert_eq!(harness.poll_texts(), [" rest"], "the rest is a line of its own");
+}
+
+#[test]
+fn cuts_oversized_lines_and_marks_them() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    let long = "x".repeat(100);
+    harness.append("access.log", long.as_bytes());
+    assert_eq!(harness.poll(), []);
+    harness.append("access.log", format!("{long}\r\nshort\0\n").as_bytes());
+    assert_eq!(
+        harness.poll(),
+        [
+            ("access.log".to_owned(), "x".repeat(64), Some(LineIssue::TooLong { length: 200 })),
+            ("access.log".to_owned(), "short\0".to_owned(), Some(LineIssue::ContainsNul)),
+        ]
+    );
+}
+
+#[test]
+fn drains_a_renamed_file_that_is_still_written_then_reads_the_new_one() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"a1\n");
+    assert_eq!(harness.poll_texts(), ["a1"]);
+    let mut old_writer = OpenOptions::new().append(true).open(harness.path("access.log")).unwrap();
+    fs::rename(harness.path("access.log"), harness.path("access.log.1")).unwrap();
+    harness.append("access.log", b"b1\n");
+    old_writer.write_all(b"a2\n").unwrap();
+    assert_eq!(
+        harness.poll(),
+        [
+            ("access.log.1".to_owned(), "a2".to_owned(), None),
+            ("access.log".to_owned(), "b1".to_owned(), None)
+        ],
+        "the rotated file first, under its new name"
+    );
+    // The server has not reopened its log yet.
+    old_writer.write_all(b"a3\n").unwrap();
+    assert_eq!(harness.poll_texts(), ["a3"]);
+    assert_eq!(harness.follower.state().checkpoints.len(), 2);
+    // The rotation was seen 1 s ago; rotate_wait is 3 s.
+    harness.poll();
+    assert_eq!(harness.follower.state().checkpoints.len(), 2, "still within rotate_wait");
+    harness.poll();
+    assert_eq!(harness.follower.state().checkpoints.len(), 1, "closed after rotate_wait");
+    assert!(harness.notices.contains(&Notice::Finished { path: harness.path("access.log.1") }));
+    assert_eq!(harness.follower.state().finished.len(), 1);
+}
+
+#[test]
+fn restarts_at_zero_after_copytruncate() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"line 1\nline 2\n");
+    assert_eq!(harness.poll_texts(), ["line 1", "line 2"]);
+    fs::copy(harness.path("access.log"), harness.path("access.log.1")).unwrap();
+    OpenOptions::new().write(true).open(harness.path("access.log")).unwrap().set_len(0).unwrap();
+    harness.append("access.log", b"line 3\n");
+    assert_eq!(harness.poll_texts(), ["line 3"]);
+    assert!(harness.notices.iter().any(|notice| matches!(notice, Notice::Truncated { .. })));
+}
+
+#[test]
+fn notices_a_truncated_file_that_grew_past_the_old_offset() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"short 1\n");
+    assert_eq!(harness.poll_texts(), ["short 1"]);
+    fs::write(harness.path("access.log"), b"a much longer first line\n").unwrap();
+    assert_eq!(harness.poll_texts(), ["a much longer first line"]);
+}
+
+#[test]
+fn drains_a_deleted_file_and_reads_the_recreated_one() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"old 1\n");
+    assert_eq!(harness.poll_texts(), ["old 1"]);
+    harness.append("access.log", b"old 2\n");
+    fs::remove_file(harness.path("access.log")).unwrap();
+    harness.append("access.log", b"new 1\n");
+    assert_eq!(harness.poll_texts(), ["old 2", "new 1"]);
+}
+
+#[test]
+fn resumes_from_a_checkpoint_without_repeating_lines() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::End));
+    harness.append("access.log", b"before start\n");
+    harness.poll();
+    harness.append("access.log", b"one\ntw");
+    assert_eq!(harness.poll_texts(), ["one"]);
+    harness.restart();
+    harness.append("access.log", b"o\n");
+    assert_eq!(harness.poll_texts(), ["two"]);
+}
+
+#[test]
+fn resumes_in_a_rotated_file_that_was_compressed_meanwhile() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"a1\n");
+    assert_eq!(harness.poll_texts(), ["a1"]);
+    let old_path = harness.path("access.log");
+    let old_state = harness.follower.state();
+    harness.append("access.log", b"a2\na3\n");
+    fs::rename(&old_path, harness.path("access.log.1")).unwrap();
+    gzip(&harness.path("access.log.1"));
+    harness.append("access.log", b"b1\n");
+    // Restart from the state before the rotation.
+    harness.follower =
+        Follower::new(harness.patterns.clone(), harness.config.clone(), Some(old_state));
+    assert_eq!(
+        harness.poll(),
+        [
+            ("access.log.1.gz".to_owned(), "a2".to_owned(), None),
+            ("access.log.1.gz".to_owned(), "a3".to_owned(), None),
+            ("access.log".to_owned(), "b1".to_owned(), None),
+        ]
+    );
+    harness.restart();
+    assert_eq!(harness.poll(), [], "the compressed file is finished and not read again");
+}
+
+#[test]
+fn reads_a_generation_rotated_away_between_two_polls() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"a1\n");
+    assert_eq!(harness.poll_texts(), ["a1"]);
+    fs::rename(harness.path("access.log"), harness.path("access.log.1")).unwrap();
+    harness.append("access.log", b"b1\n");
+    fs::rename(harness.path("access.log.1"), harness.path("access.log.2")).unwrap();
+    fs::rename(harness.path("access.log"), harness.path("access.log.1")).unwrap();
+    gzip(&harness.path("access.log.1"));
+    harness.append("access.log", b"c1\n");
+    let mut texts = harness.poll_texts();
+    texts.sort();
+    assert_eq!(texts, ["b1", "c1"]);
+}
+
+#[test]
+fn ignores_rotated_files_present_at_a_fresh_start() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log.2.gz", b"");
+    harness.append("access.log.1", b"history\n");
+    harness.append("access.log", b"live\n");
+    assert_eq!(harness.poll_texts(), ["live"]);
+    fs::rename(harness.path("access.log.1"), harness.path("access.log.2")).unwrap();
+    fs::rename(harness.path("access.log"), harness.path("access.log.1")).unwrap();
+    harness.append("access.log", b"next\n");
+    assert_eq!(harness.poll_texts(), ["next"]);
+}
+
+#[test]
+fn a_reused_inode_with_other_content_is_not_the_checkpoint_file() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"first file\n");
+    assert_eq!(harness.poll_texts(), ["first file"]);
+    let mut state = harness.follower.state();
+    state.checkpoints[0].file.fingerprint.fnv1a ^= 1;
+    harness.follower = Follower::new(harness.patterns.clone(), harness.config.clone(), Some(state));
+    assert_eq!(harness.poll_texts(), ["first file"], "read as a new file from its start");
+    assert!(harness.notices.iter().any(|notice| matches!(notice, Notice::CheckpointLost { .. })));
+}
+
+#[test]
+fn globs_follow_new_files_but_not_rotated_ones() {
+    let mut harness = Harness::new(&["*.log*"], config(StartAt::Beginning));
+    harness.append("shop.log", b"shop\n");
+    harness.append("shop.log.1", b"rotated\n");
+    harness.append("api.log.gz", b"compressed\n");
+    assert_eq!(harness.poll(), [("shop.log".to_owned(), "shop".to_owned(), None)]);
+    harness.append("admin.log", b"admin\n");
+    assert_eq!(harness.poll_texts(), ["admin"]);
+}
+
+#[test]
+fn checkpoint_json_names_every_field() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"abc\n");
+    harness.poll();
+    let state = harness.follower.state();
+    let json = serde_json::to_value(&state).unwrap();
+    let checkpoint = &json["checkpoints"][0];
+    assert_eq!(checkpoint["offset"], 4);
+    assert_eq!(checkpoint["file"]["fingerprint"]["bytes"], 4);
+    assert_eq!(checkpoint["file"]["fingerprint"]["fnv1a"].as_str().unwrap().len(), 16);
+    assert!(checkpoint["file"]["inode"].is_u64());
+    assert!(checkpoint["path"].as_str().unwrap().ends_with("access.log"));
+    let back: FollowState = serde_json::from_value(json).unwrap();
+    assert_eq!(back, state);
+}
+
+#[test]
+fn the_line_checkpoint_is_where_the_next_line_starts() {
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"ab\ncde\n");
+    let mut checkpoints = Vec::new();
+    harness.now += Duration::from_secs(1);
+    harness
+        .follower
+        .poll(harness.now, &mut |line| checkpoints.push((line.offset, line.checkpoint().offset)));
+    assert_eq!(checkpoints, [(0, 3), (3, 7)]);
+}
