@@ -1,4 +1,4 @@
-//! The `[store]`, `[serve]` and `[decisions]` sections: where decisions are
+//! The `[store]`, `[serve]`, `[decisions]` (and, through `outputs`, `[outputs]`) sections: where decisions are
 //! kept, where bouncers reach them, and how alerts become decisions.
 
 use std::net::SocketAddr;
@@ -77,6 +77,8 @@ pub(crate) struct Blocking {
     pub(crate) profile: Profile,
     /// Allowlisted ranges from the file (added to the store's allowlist).
     pub(crate) allowlist: Vec<IpNet>,
+    /// `[outputs]`: the nginx and nftables files `serve` keeps up to date.
+    pub(crate) outputs: crate::outputs::Outputs,
 }
 
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -89,6 +91,7 @@ impl Default for Blocking {
             allow_plain_http: false,
             profile: Profile::default(),
             allowlist: Vec::new(),
+            outputs: crate::outputs::Outputs::default(),
         }
     }
 }
@@ -138,9 +141,13 @@ pub(crate) fn validate(
     raw_store: RawStore,
     raw_serve: RawServe,
     raw_decisions: RawDecisions,
+    raw_outputs: crate::outputs::RawOutputs,
     problems: &mut Vec<ConfigProblem>,
 ) -> Blocking {
-    let mut blocking = Blocking::default();
+    let mut blocking = Blocking {
+        outputs: crate::outputs::validate(raw_outputs, problems),
+        ..Blocking::default()
+    };
     let problem = |problems: &mut Vec<ConfigProblem>, key: &str, message: String| {
         problems.push(ConfigProblem { key: key.to_owned(), message });
     };

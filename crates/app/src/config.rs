@@ -64,6 +64,8 @@ struct RawConfig {
     serve: crate::blocking_config::RawServe,
     #[serde(default)]
     decisions: crate::blocking_config::RawDecisions,
+    #[serde(default)]
+    outputs: crate::outputs::RawOutputs,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -354,8 +356,13 @@ impl RawConfig {
         config.rule_dirs = self.rules.dirs.unwrap_or_default();
         config.rule_dirs.extend(overrides.rule_dirs.iter().cloned());
         config.disabled_rules = self.rules.disabled.unwrap_or_default();
-        config.blocking =
-            crate::blocking_config::validate(self.store, self.serve, self.decisions, &mut problems);
+        config.blocking = crate::blocking_config::validate(
+            self.store,
+            self.serve,
+            self.decisions,
+            self.outputs,
+            &mut problems,
+        );
         unknown_keys("", &self.unknown, &mut problems);
         unknown_keys("rules", &self.rules.unknown, &mut problems);
         unknown_keys("site", &self.site.unknown, &mut problems);

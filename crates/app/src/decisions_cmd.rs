@@ -50,6 +50,17 @@ pub(crate) enum DecisionsCommand {
         #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
         output: OutputFormat,
     },
+    /// Write the active bans as an nginx include of `deny` lines or an
+    /// nftables script (the allowlist excluded), to standard output or a file
+    /// (written atomically). `serve` keeps the `[outputs]` files fresh itself.
+    Export {
+        /// nginx or nftables.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The file to write (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Delete decisions: one by id, or every active one on a value.
     Delete {
         /// The decision's id (from `decisions list`).
@@ -58,6 +69,14 @@ pub(crate) enum DecisionsCommand {
         #[command(flatten)]
         target: Target,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// `deny ADDR;` lines for an nginx include.
+    Nginx,
+    /// An `nft -f` script refilling the sets banned_v4 and banned_v6.
+    Nftables,
 }
 
 /// What a decision is about: `--ip`, `--range`, or `--scope` with `--value`.
@@ -251,6 +270,22 @@ pub(crate) fn decisions(command: DecisionsCommand, config: &Config) -> anyhow::R
                         print_json("decisions add", Body { decision: &decision })?;
                     }
                     OutputFormat::Text => writeln!(stdout, "added {}", decision_line(&decision))?,
+                }
+            }
+            DecisionsCommand::Export { format, out } => {
+                let nets = service.banned_nets().await?;
+                let text = match format {
+                    ExportFormat::Nginx => service::render_nginx_deny(&nets),
+                    ExportFormat::Nftables => {
+                        service::render_nftables(&nets, &config.blocking.outputs.nftables_table)
+                    }
+                };
+                match out {
+                    Some(path) => {
+                        crate::outputs::write_atomically(&path, &text)?;
+                        writeln!(stdout, "wrote {} ban(s) to {}", nets.len(), path.display())?;
+                    }
+                    None => stdout.write_all(text.as_bytes())?,
                 }
             }
             DecisionsCommand::Delete { id: Some(id), .. } => {

@@ -15,6 +15,7 @@ mod eval;
 mod eval_peers;
 mod eval_pii;
 mod eval_web;
+mod outputs;
 mod report;
 mod rule_pack;
 mod rules_cmd;

@@ -10,19 +10,22 @@
 //! decision touching an allowlisted address is never made and never matched.
 //! A [`Ledger`] of what was decided before keeps one alert from producing a
 //! second decision. [`DecisionIndex`] answers "which active decisions cover
-//! this address" with a binary search per prefix length.
+//! this address" with a binary search per prefix length; [`render_nginx_deny`]
+//! and [`render_nftables`] write the bans for enforcers that read files.
 //!
 //! This crate does no IO and reads no clock: the current time is always an
 //! argument. Storing decisions and serving them to bouncers live elsewhere
 //! (`store`, `service`, `api`).
 
 mod allowlist;
+mod blocklist;
 mod decision;
 mod duration;
 mod matcher;
 mod profile;
 
 pub use allowlist::Allowlist;
+pub use blocklist::{banned_nets, render_nftables, render_nginx_deny};
 pub use decision::{Decision, DecisionAction, DecisionId, NewDecision, Origin, Scope, parse_value};
 pub use duration::{format_go_duration, parse_duration};
 pub use matcher::DecisionIndex;

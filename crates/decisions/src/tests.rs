@@ -300,3 +300,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn blocklists_hold_active_bans_only_and_never_the_allowlist() {
+    let later = NOW.add_secs(3600);
+    let mut captcha = decision(4, Scope::Ip, "203.0.113.50", later);
+    captcha.new.action = DecisionAction::Captcha;
+    let index = DecisionIndex::new(
+        vec![
+            decision(1, Scope::Ip, "203.0.113.9", later),
+            decision(2, Scope::Range, "2001:db8::/64", later),
+            decision(3, Scope::Range, "198.51.100.0/24", later),
+            captcha,
+            decision(5, Scope::Ip, "192.0.2.1", later),
+            decision(6, Scope::Ip, "203.0.113.9", later),
+            decision(7, Scope::Country, "CN", later),
+            decision(8, Scope::Ip, "203.0.113.77", NOW),
+        ],
+        &Allowlist::new([net("192.0.2.0/24")]),
+        NOW,
+    );
+    let nets = crate::banned_nets(&index, NOW);
+    insta::assert_snapshot!(crate::render_nginx_deny(&nets), @r"
+    # Written by leakguard: the addresses it bans. Do not edit.
+    deny 198.51.100.0/24;
+    deny 203.0.113.9;
+    deny 2001:db8::/64;
+    ");
+    insta::assert_snapshot!(crate::render_nftables(&nets, "leakguard"), @r"
+    #!/usr/sbin/nft -f
+    # Written by leakguard: the addresses it bans. Do not edit.
+    add table inet leakguard
+    add set inet leakguard banned_v4 { type ipv4_addr; flags interval; auto-merge; }
+    flush set inet leakguard banned_v4
+    add element inet leakguard banned_v4 { 198.51.100.0/24, 203.0.113.9 }
+    add set inet leakguard banned_v6 { type ipv6_addr; flags interval; auto-merge; }
+    flush set inet leakguard banned_v6
+    add element inet leakguard banned_v6 { 2001:db8::/64 }
+    ");
+}

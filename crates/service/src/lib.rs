@@ -31,7 +31,7 @@ mod service;
 
 pub use decisions::{
     Allowlist, Decision, DecisionAction, DecisionId, NewDecision, Origin, Profile, Scope,
-    format_go_duration, parse_duration,
+    format_go_duration, parse_duration, render_nftables, render_nginx_deny,
 };
 pub use service::{Bouncer, DecisionQuery, ManualDecision, Service, StreamPull};
 pub use store::AllowRecord;

@@ -303,6 +303,13 @@ impl Service {
             .collect())
     }
 
+    /// The banned addresses and ranges for file-based enforcers (nginx,
+    /// nftables): active `ban` decisions on ip and range scopes, allowlist excluded.
+    pub async fn banned_nets(&self) -> Result<Vec<IpNet>> {
+        let (index, _) = self.current().await?;
+        Ok(decisions::banned_nets(&index, self.now()))
+    }
+
     /// Whether any active decision covers the address.
     pub async fn is_banned(&self, ip: IpAddr) -> Result<bool> {
         let (index, _) = self.current().await?;

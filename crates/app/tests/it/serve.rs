@@ -218,3 +218,59 @@ fn config_check_reports_every_problem_in_the_blocking_sections() {
         assert!(stderr.contains(key), "{key} missing from:\n{stderr}");
     }
 }
+
+/// Polls until `check` holds or the deadline passes.
+fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn serve_keeps_the_nginx_deny_file_fresh_and_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let deny = dir.path().join("leakguard-deny.conf");
+    let reloaded = dir.path().join("reloaded");
+    let config = format!(
+        "[store]\npath = \"leakguard.db\"\n[serve]\nlisten = \"127.0.0.1:0\"\n\
+         [decisions]\nallowlist = [\"192.0.2.0/24\"]\n\
+         [outputs]\nnginx_deny_file = {:?}\nnginx_reload = [\"touch\", {:?}]\ninterval = \"1s\"\n",
+        deny.display().to_string(),
+        reloaded.display().to_string()
+    );
+    std::fs::write(dir.path().join("leakguard.toml"), config).unwrap();
+    let ban = leakguard(
+        dir.path(),
+        &["-c", "leakguard.toml", "decisions", "add", "--range", "203.0.113.0/24"],
+    );
+    assert!(ban.status.success(), "{}", String::from_utf8_lossy(&ban.stderr));
+    let exported = leakguard(
+        dir.path(),
+        &["-c", "leakguard.toml", "decisions", "export", "--format", "nginx"],
+    );
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    assert!(String::from_utf8_lossy(&exported.stdout).contains("deny 203.0.113.0/24;"));
+
+    let (_server, _address) = start_server(dir.path(), "leakguard.toml");
+    wait_for("the deny file", || {
+        std::fs::read_to_string(&deny).is_ok_and(|text| text.contains("deny 203.0.113.0/24;"))
+    });
+    wait_for("the reload command", || reloaded.exists());
+    std::fs::remove_file(&reloaded).unwrap();
+    let more =
+        leakguard(dir.path(), &["-c", "leakguard.toml", "decisions", "add", "--ip", "2001:db8::7"]);
+    assert!(more.status.success(), "{}", String::from_utf8_lossy(&more.stderr));
+    wait_for("the new ban in the deny file", || {
+        std::fs::read_to_string(&deny).is_ok_and(|text| text.contains("deny 2001:db8::7;"))
+    });
+    wait_for("the second reload", || reloaded.exists());
+    let nft = leakguard(
+        dir.path(),
+        &["-c", "leakguard.toml", "decisions", "export", "--format", "nftables"],
+    );
+    let nft = String::from_utf8_lossy(&nft.stdout);
+    assert!(nft.contains("add element inet leakguard banned_v4 { 203.0.113.0/24 }"), "{nft}");
+    assert!(nft.contains("add element inet leakguard banned_v6 { 2001:db8::7 }"), "{nft}");
+}
