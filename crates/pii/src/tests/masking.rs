@@ -1,1 +1,32 @@
-//! Tests: masking.
+//! Masking never shows a found value in clear.
+
+use crate::{Kind, find_spans, mask};
+
+#[test]
+fn masks_like_the_examples() {
+    assert_eq!(mask("A123456789"), "A12****789");
+    assert_eq!(mask("0912-345-678"), "091*-***-678");
+    assert_eq!(mask("王小明"), "王**");
+    assert_eq!(mask("shu-ling81@gmail.com"), "s*********@gmail.com");
+    assert_eq!(mask("M"), "*");
+    assert_eq!(mask(""), "");
+}
+
+#[test]
+fn a_masked_value_never_contains_the_value_or_most_of_it() {
+    let text = "客戶王小明來電，手機0912345678，身分證A123456789，卡號4111111111111111，\
+                信箱 lin_shu4962@yahoo.com.tw，地址臺北市大安區復興南路一段390號";
+    let spans = find_spans(text);
+    assert!(spans.len() >= 5);
+    for span in spans {
+        let value = &text[span.start..span.end];
+        let masked = mask(value);
+        assert_ne!(masked, value);
+        let n_chars = value.chars().count();
+        let n_shown = masked.chars().filter(|ch| *ch != '*').count();
+        if span.kind != Kind::Email {
+            assert!(n_shown * 10 <= n_chars * 6, "{masked} shows too much of a {}", span.kind);
+        }
+        assert!(masked.contains('*'));
+    }
+}
