@@ -68,6 +68,7 @@ pub(crate) fn scan_json(
     let mut pending = String::new();
     let mut n_bad_lines = 0u64;
     let mut is_ndjson = true;
+    let mut n_json_lines = 0u64;
     while let Some(line) = lines.next_line() {
         let line = match line {
             Ok(line) => line,
@@ -90,7 +91,16 @@ pub(crate) fn scan_json(
             break;
         }
         match serde_json::from_str::<serde_json::Value>(trimmed) {
+            Ok(serde_json::Value::Array(items)) => {
+                // A JSON array on one line: its elements are the documents.
+                n_json_lines += 1;
+                for item in items.iter().take(options.max_rows) {
+                    n_documents += 1;
+                    paths.observe_document(item);
+                }
+            }
             Ok(document) => {
+                n_json_lines += 1;
                 n_documents += 1;
                 paths.observe_document(&document);
             }
@@ -130,7 +140,7 @@ pub(crate) fn scan_json(
     if n_bad_lines > 20 {
         report.problems.push(Problem::whole(format!("{n_bad_lines} lines in all are not json")));
     }
-    report.format = if is_ndjson { "ndjson" } else { "json" }.to_owned();
+    report.format = if is_ndjson && n_json_lines > 1 { "ndjson" } else { "json" }.to_owned();
     report.sampling = if is_sampled {
         format!("first {} documents", options.max_rows)
     } else {

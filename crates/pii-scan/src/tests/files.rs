@@ -1,1 +1,213 @@
-//! Tests: files.
+//! Files: CSV (BOM, CRLF, delimiters, ragged rows), JSON paths, SQL dumps,
+//! compression, Big5, binary and missing files. Real temporary files.
+
+use std::io::Write;
+use std::path::Path;
+
+use pii::Kind;
+
+use crate::{ScanOptions, SourceReport, scan_source};
+
+const MEMBERS_CSV: &str = "member_id,name,mobile,id_number,email,address,points\n\
+17733,吳美雲,0915649850,A123456789,shu-ling81@msa.hinet.net,桃園市桃園區淡水路292巷26號,15421\n\
+17734,林文傑,0914-560-133,F234567898,itsai@gmail.com,新北市淡水區水源路307號5F,10258\n\
+17735,詹志強,+886 912 345 678,a123456789,pi-chukao@icloud.com,新竹市東區自強路266號,9005\n";
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::File::create(&path)
+        .and_then(|mut file| file.write_all(bytes))
+        .expect("write a temp file");
+    path.to_string_lossy().into_owned()
+}
+
+fn scan_one(path: &str) -> SourceReport {
+    let mut reports = scan_source(path, &ScanOptions::default());
+    assert_eq!(reports.len(), 1);
+    reports.remove(0)
+}
+
+/// Checks the kinds found per column of the only table of a file.
+#[track_caller]
+fn check_columns(report: &SourceReport, expect: &[(&str, Kind)]) {
+    assert_eq!(report.tables.len(), 1, "{report:?}");
+    let found: Vec<(&str, Kind)> = report.tables[0]
+        .columns
+        .iter()
+        .map(|column| (column.column.as_str(), column.verdict.kind))
+        .collect();
+    assert_eq!(found, expect);
+}
+
+const MEMBER_KINDS: &[(&str, Kind)] = &[
+    ("name", Kind::PersonName),
+    ("mobile", Kind::Phone),
+    ("id_number", Kind::TwNationalId),
+    ("email", Kind::Email),
+    ("address", Kind::Address),
+];
+
+#[test]
+fn reads_csv_with_bom_and_crlf() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("\u{feff}{}", MEMBERS_CSV.replace('\n', "\r\n"));
+    let report = scan_one(&write(dir.path(), "members.csv", text.as_bytes()));
+    assert_eq!(report.format, "csv");
+    assert_eq!(report.encoding.as_deref(), Some("utf-8-bom"));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    check_columns(&report, MEMBER_KINDS);
+    assert_eq!(report.tables[0].rows_sampled, 3);
+    // Samples are masked.
+    let sample = report.tables[0].columns[2].verdict.masked_sample.clone();
+    assert_eq!(sample.as_deref(), Some("A12****789"));
+}
+
+#[test]
+fn sniffs_tab_and_semicolon_delimiters_and_quoted_fields() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tsv = MEMBERS_CSV.replace(',', "\t");
+    check_columns(&scan_one(&write(dir.path(), "members.tsv", tsv.as_bytes())), MEMBER_KINDS);
+    let semicolons =
+        "name;note\n\"王小明\";\"line one\nline two; still \"\"quoted\"\"\"\n\"陳美玲\";ok\n";
+    let report = scan_one(&write(dir.path(), "notes.csv", semicolons.as_bytes()));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.tables[0].rows_sampled, 2);
+    check_columns(&report, &[("name", Kind::PersonName)]);
+}
+
+#[test]
+fn reports_ragged_rows_and_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("{MEMBERS_CSV}17736,only two\n");
+    let report = scan_one(&write(dir.path(), "members.csv", text.as_bytes()));
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].location, "line 5");
+    assert_eq!(report.problems[0].message, "2 fields where the header has 7");
+    check_columns(&report, MEMBER_KINDS);
+}
+
+#[test]
+fn reads_nested_json_lines_as_paths() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lines = [
+        r#"{"order_no": "24031013248168", "buyer": {"name": "簡美華", "mobile": "0938817682"}, "items": [{"sku": "Z237495952"}], "remark": null}"#,
+        r#"{"order_no": "24041315065191", "buyer": {"name": "陳威廷", "mobile": "0965520029"}, "items": [{"sku": "E254840533"}], "remark": "到了先打給我 0915163425"}"#,
+    ];
+    let report = scan_one(&write(dir.path(), "orders.jsonl", lines.join("\n").as_bytes()));
+    assert_eq!(report.format, "ndjson");
+    // Keys of an object come in sorted order.
+    check_columns(
+        &report,
+        &[
+            ("buyer.mobile", Kind::Phone),
+            ("buyer.name", Kind::PersonName),
+            ("remark", Kind::FreeText),
+        ],
+    );
+    let document =
+        r#"[{"contact": {"email": "a@example.com"}}, {"contact": {"email": "b@example.org"}}]"#;
+    let report = scan_one(&write(dir.path(), "export.json", document.as_bytes()));
+    assert_eq!(report.format, "json");
+    check_columns(&report, &[("contact.email", Kind::Email)]);
+}
+
+#[test]
+fn reads_sql_dumps() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dump = "-- dump\nCREATE TABLE `members` (\n  `id` INT,\n  `name` VARCHAR(255),\n  `mobile` VARCHAR(255),\n  `memo` TEXT,\n  PRIMARY KEY (`id`)\n);\n\
+INSERT INTO `members` VALUES (1, '吳美雲', '0915649850', 'it''s ok; call 0912345678'),\n(2, '林文傑', '0914-560-133', NULL);\n\
+INSERT INTO members (id, name, mobile, memo) VALUES (3, '詹志強', '0912 345 678', 'n/a');\n";
+    let report = scan_one(&write(dir.path(), "backup.sql", dump.as_bytes()));
+    assert_eq!(report.format, "sql_dump");
+    assert_eq!(report.tables[0].table, "members");
+    assert_eq!(report.tables[0].rows_sampled, 3);
+    check_columns(
+        &report,
+        &[("name", Kind::PersonName), ("mobile", Kind::Phone), ("memo", Kind::FreeText)],
+    );
+}
+
+#[test]
+fn reads_gzip_and_zstd_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(MEMBERS_CSV.as_bytes()).expect("gzip");
+    let gzip = encoder.finish().expect("gzip");
+    let report = scan_one(&write(dir.path(), "members.csv.gz", &gzip));
+    assert_eq!(report.encoding.as_deref(), Some("utf-8 (gzip)"));
+    check_columns(&report, MEMBER_KINDS);
+    let zstd = ruzstd::encoding::compress_to_vec(
+        MEMBERS_CSV.as_bytes(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    let report = scan_one(&write(dir.path(), "members.csv.zst", &zstd));
+    check_columns(&report, MEMBER_KINDS);
+}
+
+#[test]
+fn detects_big5() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (bytes, _, had_errors) = encoding_rs::BIG5.encode(MEMBERS_CSV);
+    assert!(!had_errors);
+    let report = scan_one(&write(dir.path(), "members.csv", &bytes));
+    assert_eq!(report.encoding.as_deref(), Some("big5"));
+    check_columns(&report, MEMBER_KINDS);
+}
+
+#[test]
+fn scans_text_and_logs_for_masked_spans() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = "1.2.3.4 - - [05/May/2023:20:20:58 +0800] \"GET /checkout?mobile=0983910361&id=A123456789 HTTP/1.1\" 200 1\n\
+               5.6.7.8 - - [05/May/2023:20:20:59 +0800] \"GET /products/C228028209 HTTP/1.1\" 200 1\n";
+    let report = scan_one(&write(dir.path(), "access.log", log.as_bytes()));
+    assert_eq!(report.format, "text");
+    let text = report.text.expect("a text report");
+    assert_eq!(text.lines, 2);
+    assert_eq!(text.counts.get(&Kind::Phone), Some(&1));
+    assert_eq!(text.counts.get(&Kind::TwNationalId), Some(&1));
+    assert_eq!(text.counts.get(&Kind::IpAddress), Some(&2));
+    let id = text.spans.iter().find(|span| span.kind == Kind::TwNationalId).expect("the id");
+    assert_eq!((id.line, id.masked.as_str()), (1, "A12****789"));
+    assert!(!format!("{:?}", text.spans).contains("A123456789"));
+}
+
+#[test]
+fn reports_binary_missing_and_xlsx_files_and_walks_folders() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "image.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    write(dir.path(), "members.csv", MEMBERS_CSV.as_bytes());
+    write(dir.path(), "book.xlsx", b"PK\x03\x04");
+    std::fs::create_dir(dir.path().join("sub")).expect("sub dir");
+    write(&dir.path().join("sub"), "notes.txt", "客戶王小明來電".as_bytes());
+    let reports = scan_source(&dir.path().to_string_lossy(), &ScanOptions::default());
+    let formats: Vec<&str> = reports.iter().map(|report| report.format.as_str()).collect();
+    assert_eq!(formats, ["xlsx", "binary", "csv", "text"]);
+    assert_eq!(reports[1].problems[0].message, "binary file skipped");
+    let missing = scan_one(&dir.path().join("nope.csv").to_string_lossy());
+    assert_eq!(missing.format, "unreadable");
+    assert!(missing.problems[0].message.starts_with("cannot open"));
+}
+
+#[test]
+fn values_only_ignores_column_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "line_id,mobile\ncolleen94,0912345678\nshu-hui22,0912345679\n";
+    let path = write(dir.path(), "x.csv", text.as_bytes());
+    let with_names = scan_source(&path, &ScanOptions::default()).remove(0);
+    check_columns(&with_names, &[("line_id", Kind::SocialMediaId), ("mobile", Kind::Phone)]);
+    let options = ScanOptions { use_column_names: false, ..ScanOptions::default() };
+    let values_only = scan_source(&path, &options).remove(0);
+    check_columns(&values_only, &[("mobile", Kind::Phone)]);
+}
+
+#[test]
+fn redacts_database_passwords() {
+    assert_eq!(
+        crate::database::redact_url("postgres://shop:secret@db:5432/shop"),
+        "postgres://shop:***@db:5432/shop"
+    );
+    assert_eq!(
+        crate::database::redact_url("mysql://root@127.0.0.1/test"),
+        "mysql://root@127.0.0.1/test"
+    );
+}
