@@ -110,9 +110,9 @@ pub fn normalize(text: &str) -> Normalized<'_> {
             };
             let mut decoded = [0u8; 4];
             let mut complete = width > 0;
-            for part in 0..width {
+            for (part, slot) in decoded.iter_mut().enumerate().take(width) {
                 match percent_byte(bytes, idx + part * 3) {
-                    Some(value) => decoded[part] = value,
+                    Some(value) => *slot = value,
                     None => complete = false,
                 }
             }

@@ -18,7 +18,11 @@ fn service_url(variable: &str) -> Option<String> {
     let is_required = std::env::var("LEAKGUARD_REQUIRE_SERVICES").is_ok_and(|value| value == "1");
     if url.is_none() {
         assert!(!is_required, "{variable} is not set and LEAKGUARD_REQUIRE_SERVICES=1");
-        println!("skipped: {variable} is not set");
+        // The skip reason is the point of this message.
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipped: {variable} is not set (see STYLE.md section 5)");
+        }
     }
     url
 }
