@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod enforcers;
 mod serve;
 
 fn leakguard(dir: &Path, args: &[&str]) -> Output {

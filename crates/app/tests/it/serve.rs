@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::leakguard;
 
 /// Kills the server when the test ends, however it ends.
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -32,7 +32,7 @@ fn write_config(dir: &Path) -> String {
 }
 
 /// Starts `serve` and returns it with the address it printed, within a deadline.
-fn start_server(dir: &Path, config: &str) -> (Server, String) {
+pub(crate) fn start_server(dir: &Path, config: &str) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_leakguard"))
         .args(["--config", config, "serve"])
         .current_dir(dir)
@@ -220,7 +220,7 @@ fn config_check_reports_every_problem_in_the_blocking_sections() {
 }
 
 /// Polls until `check` holds or the deadline passes.
-fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !check() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
