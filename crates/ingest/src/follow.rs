@@ -72,7 +72,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub use checkpoint::{Checkpoint, FINGERPRINT_BYTES, FileId, Fingerprint, FollowState};
 
-use self::checkpoint::read_prefix;
+use self::checkpoint::{fnv1a, read_prefix};
 use self::split::{Piece, Splitter};
 use crate::file::rotation::{Age, parse_rotated_name};
 use crate::{Compression, DEFAULT_MAX_LINE_BYTES, LineIssue, Reader, describe_io_error};
@@ -240,6 +240,9 @@ struct Tracked {
     pending_since: Option<Instant>,
     /// Length and modification time at the last fingerprint check.
     checked: (u64, Option<SystemTime>),
+    /// How many of the first bytes read were hashed, and their hash: the
+    /// truncation check, even before a whole line gives a fingerprint.
+    read_hash: (u32, u64),
 }
 
 #[derive(Debug)]
@@ -314,6 +317,7 @@ impl Follower {
         if !self.is_started {
             self.resume(now, &mut report);
         }
+        self.check_truncations(&mut report);
         self.discover(now, is_fresh, &mut report);
         self.is_started = true;
         // Rotated files first: their lines are older than the live ones.
@@ -364,6 +368,7 @@ impl Follower {
                         role,
                         pending_since: None,
                         checked: (0, None),
+                        read_hash: (0, 0),
                     });
                 }
                 None => report.notices.push(Notice::CheckpointLost {
@@ -478,6 +483,15 @@ impl Follower {
                 rotated_paths.clone_from(&live_paths);
             }
             rotated_paths.dedup();
+            if !rotated_paths.is_empty() {
+                // A followed file must recognise its own copies, even when
+                // nothing of it was read yet.
+                for tracked in &mut self.files {
+                    if let Handle::Plain(file) = &tracked.handle {
+                        update_fingerprint(file, &mut tracked.id);
+                    }
+                }
+            }
             for path in &rotated_paths {
                 self.scan_siblings(path, now, report);
             }
@@ -543,7 +557,48 @@ impl Follower {
                 role: Role::Draining { since: now },
                 pending_since: None,
                 checked: (0, None),
+                read_hash: (0, 0),
             });
+        }
+    }
+
+    /// Notices files that got shorter or whose first bytes changed
+    /// (copytruncate), before anything else looks at their fingerprints.
+    fn check_truncations(&mut self, report: &mut PollReport) {
+        for tracked in &mut self.files {
+            let Handle::Plain(file) = &tracked.handle else {
+                continue;
+            };
+            let fingerprint = tracked.id.fingerprint;
+            let result = check_truncation(
+                file,
+                tracked.splitter.read_pos(),
+                fingerprint,
+                tracked.read_hash,
+                &mut tracked.checked,
+            );
+            match result {
+                Ok(true) => {
+                    report.notices.push(Notice::Truncated {
+                        path: tracked.path.clone(),
+                        offset: tracked.splitter.offset,
+                    });
+                    // The copy logrotate made holds what was read: history.
+                    if fingerprint.bytes > 0 {
+                        self.finished.push(fingerprint);
+                    }
+                    tracked.splitter.reset(0);
+                    tracked.pending_since = None;
+                    tracked.id.fingerprint = Fingerprint::of_prefix(&[]);
+                    tracked.checked = (0, None);
+                    tracked.read_hash = (0, 0);
+                }
+                Ok(false) => {}
+                Err(error) => report.notices.push(Notice::ReadFailed {
+                    path: tracked.path.clone(),
+                    message: describe_io_error(&error),
+                }),
+            }
         }
     }
 
@@ -558,38 +613,7 @@ impl Follower {
     ) -> bool {
         let max_line_bytes = self.config.max_line_bytes;
         let tracked = &mut self.files[idx];
-        if let Handle::Plain(file) = &tracked.handle {
-            let fingerprint = tracked.id.fingerprint;
-            match check_truncation(
-                file,
-                tracked.splitter.read_pos(),
-                fingerprint,
-                &mut tracked.checked,
-            ) {
-                Ok(true) => {
-                    report.notices.push(Notice::Truncated {
-                        path: tracked.path.clone(),
-                        offset: tracked.splitter.offset,
-                    });
-                    if tracked.id.fingerprint.bytes > 0 {
-                        self.finished.push(tracked.id.fingerprint);
-                    }
-                    tracked.splitter.reset(0);
-                    tracked.pending_since = None;
-                    tracked.id.fingerprint = Fingerprint::of_prefix(&[]);
-                    tracked.checked = (0, None);
-                }
-                Ok(false) => {}
-                Err(error) => {
-                    report.notices.push(Notice::ReadFailed {
-                        path: tracked.path.clone(),
-                        message: describe_io_error(&error),
-                    });
-                    return false;
-                }
-            }
-        }
-        let Tracked { path, id, handle, splitter, role, pending_since, .. } = tracked;
+        let Tracked { path, id, handle, splitter, role, pending_since, read_hash, .. } = tracked;
         let mut emit = |piece: Piece<'_>| {
             on_line(FollowedLine {
                 path,
@@ -651,7 +675,8 @@ impl Follower {
             *pending_since = None;
         }
         if let Handle::Plain(file) = handle {
-            update_fingerprint(file, id, splitter.read_pos());
+            update_fingerprint(file, id);
+            update_read_hash(file, read_hash, splitter.read_pos());
         }
         is_finished
     }
@@ -679,6 +704,7 @@ fn open_plain(path: &Path, start_at: StartAt) -> io::Result<(Tracked, u64)> {
         role: Role::Live,
         pending_since: None,
         checked: (metadata.len(), metadata.modified().ok()),
+        read_hash: (0, 0),
     };
     Ok((tracked, offset))
 }
@@ -835,6 +861,7 @@ fn check_truncation(
     file: &File,
     read_pos: u64,
     fingerprint: Fingerprint,
+    read_hash: (u32, u64),
     checked: &mut (u64, Option<SystemTime>),
 ) -> io::Result<bool> {
     let metadata = file.metadata()?;
@@ -843,24 +870,44 @@ fn check_truncation(
         return Ok(true);
     }
     let now_checked = (len, metadata.modified().ok());
-    if now_checked == *checked || fingerprint.bytes == 0 {
+    if now_checked == *checked || (fingerprint.bytes == 0 && read_hash.0 == 0) {
         return Ok(false);
     }
     *checked = now_checked;
-    let mut prefix = vec![0; fingerprint.bytes as usize];
+    let mut prefix = vec![0; FINGERPRINT_BYTES];
     let n_read = read_full_at(file, &mut prefix, 0)?;
-    Ok(!fingerprint.is_prefix_of(&prefix[..n_read]))
+    let prefix = &prefix[..n_read];
+    let is_same_fingerprint = fingerprint.bytes == 0 || fingerprint.is_prefix_of(prefix);
+    let hashed = read_hash.0 as usize;
+    let is_same_read =
+        hashed == 0 || (prefix.len() >= hashed && fnv1a(&prefix[..hashed]) == read_hash.1);
+    Ok(!(is_same_fingerprint && is_same_read))
 }
 
-/// Extends the fingerprint of a file still shorter than
-/// [`FINGERPRINT_BYTES`] to what was read of it.
-fn update_fingerprint(file: &File, id: &mut FileId, read_pos: u64) {
+/// Hashes the first bytes read (up to [`FINGERPRINT_BYTES`]) for the
+/// truncation check.
+fn update_read_hash(file: &File, read_hash: &mut (u32, u64), read_pos: u64) {
     let len = read_pos.min(FINGERPRINT_BYTES as u64) as usize;
-    if (id.fingerprint.bytes as usize) < len {
+    if (read_hash.0 as usize) < len {
         let mut prefix = vec![0; len];
         if let Ok(n_read) = read_full_at(file, &mut prefix, 0) {
-            id.fingerprint = Fingerprint::of_prefix(&prefix[..n_read]);
+            *read_hash = (n_read as u32, fnv1a(&prefix[..n_read]));
         }
+    }
+}
+
+/// Extends the fingerprint of a file that had fewer than
+/// [`FINGERPRINT_BYTES`] when it was taken to the bytes it has now.
+fn update_fingerprint(file: &File, id: &mut FileId) {
+    if id.fingerprint.bytes as usize >= FINGERPRINT_BYTES {
+        return;
+    }
+    let mut prefix = vec![0; FINGERPRINT_BYTES];
+    if let Ok(n_read) = read_full_at(file, &mut prefix, 0)
+        && n_read > id.fingerprint.bytes as usize
+        && (id.fingerprint.bytes == 0 || id.fingerprint.is_prefix_of(&prefix[..n_read]))
+    {
+        id.fingerprint = Fingerprint::of_prefix(&prefix[..n_read]);
     }
 }
 

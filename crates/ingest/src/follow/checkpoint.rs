@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 /// How many leading bytes a [`Fingerprint`] covers at most.
 pub const FINGERPRINT_BYTES: usize = 1024;
 
-/// A hash of a file's first bytes (up to [`FINGERPRINT_BYTES`]), taken on
-/// the decompressed content.
+/// A hash of a file's first bytes (up to [`FINGERPRINT_BYTES`], whole lines
+/// when fewer), taken on the decompressed content.
 ///
 /// Device and inode numbers are reused once a file is deleted; the
 /// fingerprint tells a reused inode from the file a checkpoint was taken
@@ -30,10 +30,20 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// The fingerprint of a file that starts with `prefix` (only its first
-    /// [`FINGERPRINT_BYTES`] count).
+    /// The fingerprint of a file that starts with `prefix`: its first
+    /// [`FINGERPRINT_BYTES`], or fewer when it is shorter, cut after its last
+    /// newline. A partial first line (`192.168.`) is shared by too many
+    /// files to identify one, so a file without a complete line yet has an
+    /// empty fingerprint.
     pub fn of_prefix(prefix: &[u8]) -> Fingerprint {
-        let prefix = &prefix[..prefix.len().min(FINGERPRINT_BYTES)];
+        let prefix = if prefix.len() >= FINGERPRINT_BYTES {
+            &prefix[..FINGERPRINT_BYTES]
+        } else {
+            match memchr::memrchr(b'\n', prefix) {
+                Some(idx) => &prefix[..=idx],
+                None => &prefix[..0],
+            }
+        };
         Fingerprint { bytes: prefix.len() as u32, fnv1a: fnv1a(prefix) }
     }
 
@@ -101,7 +111,7 @@ pub struct FollowState {
 /// 64-bit FNV-1a: tiny, stable across Rust releases (unlike `DefaultHasher`),
 /// and good enough to tell log files apart (this is no defence against an
 /// adversary who controls the first bytes of a log).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in bytes {
         hash ^= u64::from(*byte);

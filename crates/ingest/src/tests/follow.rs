@@ -2,10 +2,13 @@
 //! rotation, checkpoints, and a model-based test of random writes,
 //! rotations and restarts.
 
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
 
 use crate::LineIssue;
 use crate::follow::{FollowConfig, FollowState, Follower, Notice, StartAt};
@@ -345,4 +348,272 @@ fn the_line_checkpoint_is_where_the_next_line_starts() {
         .follower
         .poll(harness.now, &mut |line| checkpoints.push((line.offset, line.checkpoint().offset)));
     assert_eq!(checkpoints, [(0, 3), (3, 7)]);
+}
+
+/// What the model test does to the followed files, in random order.
+#[derive(Debug, Clone)]
+enum Op {
+    /// Appends a whole line (completing a half-written one first).
+    Write { pad: usize },
+    /// Appends the first half of a line; the next write completes it.
+    WriteHalf { pad: usize },
+    /// Polls until caught up, then commits the state.
+    Poll,
+    /// Renames `access.log` to `access.log.1` (shifting older files up),
+    /// writes `late` lines to the renamed file, as a server does until it
+    /// reopens its log, then creates `access.log` and reopens it.
+    Rotate { late: usize },
+    /// Copies `access.log` to `access.log.1` and truncates it.
+    CopyTruncate,
+    /// Compresses `access.log.1` into `access.log.1.gz`.
+    Compress,
+    /// Deletes `access.log` and creates it again.
+    DeleteRecreate,
+    /// Drops the follower and starts one from the last committed state.
+    Crash,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (0..60usize).prop_map(|pad| Op::Write { pad }),
+        2 => (0..60usize).prop_map(|pad| Op::WriteHalf { pad }),
+        4 => Just(Op::Poll),
+        2 => (0..3usize).prop_map(|late| Op::Rotate { late }),
+        1 => Just(Op::CopyTruncate),
+        1 => Just(Op::Compress),
+        1 => Just(Op::DeleteRecreate),
+        2 => Just(Op::Crash),
+    ]
+}
+
+/// The model: every line written, the file generation (segment) it went
+/// to, and what the follower may lose.
+struct Model {
+    harness: Harness,
+    /// The server's descriptor, opened for appending like nginx's.
+    writer: File,
+    /// The segment the writer appends to: a new one per file created and
+    /// per truncation, so order is checked within each.
+    segment: u64,
+    n_segments: u64,
+    /// Line text → (segment, index in segment).
+    lines: HashMap<String, (u64, u64)>,
+    next_index: HashMap<u64, u64>,
+    /// A line whose first half is written.
+    half: Option<String>,
+    n_written: u64,
+    /// Lines written to the live file since the last poll.
+    unpolled: Vec<String>,
+    /// Lines copytruncate may lose: written after the last poll and before
+    /// a truncation.
+    may_lose: HashSet<String>,
+    delivered: HashSet<String>,
+    last_delivered: HashMap<u64, u64>,
+    committed: String,
+}
+
+impl Model {
+    fn new() -> Model {
+        let config = FollowConfig {
+            read_bytes_per_poll: 100,
+            max_line_bytes: 4096,
+            ..config(StartAt::Beginning)
+        };
+        let harness = Harness::new(&["access.log"], config);
+        let writer = open_append(&harness.path("access.log"));
+        let committed = String::new();
+        let mut model = Model {
+            harness,
+            writer,
+            segment: 0,
+            n_segments: 1,
+            lines: HashMap::new(),
+            next_index: HashMap::new(),
+            half: None,
+            n_written: 0,
+            unpolled: Vec::new(),
+            may_lose: HashSet::new(),
+            delivered: HashSet::new(),
+            last_delivered: HashMap::new(),
+            committed,
+        };
+        // The follower starts before the first write: files rotated before
+        // a fresh start are history, not lines to deliver.
+        model.poll();
+        model
+    }
+
+    fn apply(&mut self, op: &Op) {
+        match *op {
+            Op::Write { pad } => {
+                self.complete_half();
+                let text = self.new_text(pad);
+                self.writer.write_all(format!("{text}\n").as_bytes()).unwrap();
+                self.record(text, true);
+            }
+            Op::WriteHalf { pad } => {
+                self.complete_half();
+                let text = self.new_text(pad);
+                let half = &text[..text.len() / 2];
+                self.writer.write_all(half.as_bytes()).unwrap();
+                self.half = Some(text);
+            }
+            Op::Poll => self.poll(),
+            Op::Rotate { late } => {
+                self.complete_half();
+                self.shift_rotated();
+                let path = self.harness.path("access.log");
+                fs::rename(&path, self.harness.path("access.log.1")).unwrap();
+                for _ in 0..late {
+                    let text = self.new_text(5);
+                    self.writer.write_all(format!("{text}\n").as_bytes()).unwrap();
+                    self.record(text, false);
+                }
+                self.new_file();
+            }
+            Op::CopyTruncate => {
+                self.complete_half();
+                self.shift_rotated();
+                let path = self.harness.path("access.log");
+                fs::copy(&path, self.harness.path("access.log.1")).unwrap();
+                OpenOptions::new().write(true).open(&path).unwrap().set_len(0).unwrap();
+                // The one loss copytruncate forces: what was written since
+                // the follower last read is only in the copy.
+                self.may_lose.extend(self.unpolled.drain(..));
+                self.segment = self.n_segments;
+                self.n_segments += 1;
+            }
+            Op::Compress => {
+                let path = self.harness.path("access.log.1");
+                if path.exists() && !self.harness.path("access.log.1.gz").exists() {
+                    gzip(&path);
+                }
+            }
+            Op::DeleteRecreate => {
+                self.complete_half();
+                // A file deleted before anyone read it is lost by nature;
+                // the follower is caught up first so that copytruncate's
+                // window stays the only loss the model allows.
+                if !self.unpolled.is_empty() {
+                    self.poll();
+                }
+                fs::remove_file(self.harness.path("access.log")).unwrap();
+                self.new_file();
+            }
+            Op::Crash => {
+                let state: FollowState = serde_json::from_str(&self.committed).unwrap();
+                let harness = &mut self.harness;
+                harness.follower =
+                    Follower::new(harness.patterns.clone(), harness.config.clone(), Some(state));
+                self.poll();
+            }
+        }
+    }
+
+    fn new_text(&mut self, pad: usize) -> String {
+        self.n_written += 1;
+        format!("line {:05} {}", self.n_written, "x".repeat(pad))
+    }
+
+    /// Records a complete line; `is_live` when it went to the live file.
+    fn record(&mut self, text: String, is_live: bool) {
+        let index = self.next_index.entry(self.segment).or_default();
+        self.lines.insert(text.clone(), (self.segment, *index));
+        *index += 1;
+        if is_live {
+            self.unpolled.push(text);
+        }
+    }
+
+    fn complete_half(&mut self) {
+        if let Some(text) = self.half.take() {
+            self.writer.write_all(format!("{}\n", &text[text.len() / 2..]).as_bytes()).unwrap();
+            self.record(text, true);
+        }
+    }
+
+    /// Creates `access.log` afresh and points the writer at it.
+    fn new_file(&mut self) {
+        let path = self.harness.path("access.log");
+        File::create(&path).unwrap();
+        self.writer = open_append(&path);
+        self.segment = self.n_segments;
+        self.n_segments += 1;
+        self.unpolled.clear();
+    }
+
+    /// `access.log.N[.gz]` → `access.log.N+1[.gz]`, oldest first.
+    fn shift_rotated(&self) {
+        let mut highest = 0;
+        while self.harness.path(&format!("access.log.{}", highest + 1)).exists()
+            || self.harness.path(&format!("access.log.{}.gz", highest + 1)).exists()
+        {
+            highest += 1;
+        }
+        for number in (1..=highest).rev() {
+            for extension in ["", ".gz"] {
+                let from = self.harness.path(&format!("access.log.{number}{extension}"));
+                if from.exists() {
+                    let to = self.harness.path(&format!("access.log.{}{extension}", number + 1));
+                    fs::rename(from, to).unwrap();
+                }
+            }
+        }
+    }
+
+    fn poll(&mut self) {
+        for (_, text, issue) in self.harness.poll() {
+            assert_eq!(issue, None, "{text:?}");
+            let Some(&(segment, index)) = self.lines.get(&text) else {
+                panic!("delivered a line never written in full: {text:?}");
+            };
+            assert!(self.delivered.insert(text.clone()), "delivered twice: {text:?}");
+            if let Some(&last) = self.last_delivered.get(&segment) {
+                assert!(index > last, "out of order in its file: {text:?}");
+            }
+            self.last_delivered.insert(segment, index);
+        }
+        self.unpolled.clear();
+        self.committed = serde_json::to_string(&self.harness.follower.state()).unwrap();
+    }
+
+    /// Lets every rotated file finish, then checks that nothing is missing.
+    fn check_nothing_lost(&mut self) {
+        self.complete_half();
+        for _ in 0..5 {
+            self.poll();
+        }
+        let mut missing: Vec<&String> = self
+            .lines
+            .keys()
+            .filter(|text| !self.delivered.contains(*text) && !self.may_lose.contains(*text))
+            .collect();
+        missing.sort();
+        assert!(missing.is_empty(), "lost {missing:?}; notices {:?}", self.harness.notices);
+        assert!(
+            self.harness.follower.state().checkpoints.len() == 1,
+            "only the live file stays open: {:?}",
+            self.harness.follower.state()
+        );
+    }
+}
+
+fn open_append(path: &Path) -> File {
+    OpenOptions::new().create(true).append(true).open(path).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// No line is lost, none is delivered twice across restarts, and each
+    /// file's lines come in order, whatever the writes, rotations and
+    /// crashes, except the lines copytruncate loses by nature.
+    #[test]
+    fn follower_matches_the_model(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut model = Model::new();
+        for op in &ops {
+            model.apply(op);
+        }
+        model.check_nothing_lost();
+    }
 }
