@@ -89,17 +89,12 @@ pub fn column_name_kind(name: &str) -> Option<Kind> {
     if has(&["ip", "ipaddress", "ipv4", "ipv6"]) || last.contains("remote_addr") {
         return Some(Kind::IpAddress);
     }
-    if has(&[
-        "line",
-        "lineid",
-        "facebook",
-        "fb",
-        "wechat",
-        "instagram",
-        "ig",
-        "telegram",
-        "whatsapp",
-    ]) {
+    // `line` alone is a line number; a LINE account is `line_id`, `lineid`...
+    let is_line_account = has(&["line"]) && has(&["id", "account", "user", "帳號"]);
+    if is_line_account
+        || contains(&["line帳號", "lineid", "line_id"])
+        || has(&["lineid", "facebook", "fb", "wechat", "instagram", "ig", "telegram", "whatsapp"])
+    {
         return Some(Kind::SocialMediaId);
     }
     const NOT_PERSON: &[&str] = &[
@@ -138,6 +133,7 @@ pub struct ColumnProfile {
     counts: [u64; Kind::ALL.len()],
     samples: [Option<String>; Kind::ALL.len()],
     n_text_like: u64,
+    n_handle_like: u64,
     n_with_spans: u64,
     span_counts: [u64; Kind::ALL.len()],
     text_sample: Option<String>,
@@ -151,6 +147,7 @@ impl Default for ColumnProfile {
             counts: [0; Kind::ALL.len()],
             samples: Default::default(),
             n_text_like: 0,
+            n_handle_like: 0,
             n_with_spans: 0,
             span_counts: [0; Kind::ALL.len()],
             text_sample: None,
@@ -199,6 +196,31 @@ fn is_name_only(kind: Kind) -> bool {
     matches!(kind, Kind::SocialMediaId)
 }
 
+/// A user name on a messaging service: letters, digits and `._-`, not only digits.
+fn is_handle_like(value: &str) -> bool {
+    (3..=40).contains(&value.len())
+        && value
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+        && value.bytes().any(|byte| byte.is_ascii_alphabetic())
+}
+
+/// Values needed before a weak shape (postal code, gender, county, date,
+/// name, address) decides a column without a matching name.
+const MIN_VALUES_FOR_WEAK_KINDS: u64 = 5;
+
+fn is_weak_kind(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::PostalCode
+            | Kind::Gender
+            | Kind::AddressPart
+            | Kind::DateOfBirth
+            | Kind::PersonName
+            | Kind::Address
+    )
+}
+
 fn is_text_like(value: &str) -> bool {
     value.len() >= 12
         && (value.starts_with('{')
@@ -218,6 +240,9 @@ impl ColumnProfile {
         self.n_rows += 1;
         let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else { return };
         self.n_values += 1;
+        if is_handle_like(value) {
+            self.n_handle_like += 1;
+        }
         if let Some(kind) = classify_value(value) {
             let idx = kind_index(kind);
             self.counts[idx] += 1;
@@ -304,7 +329,10 @@ impl ColumnProfile {
         if let Some(best) = best {
             let matches = self.family_count(best);
             let is_named = name_kind.is_some_and(|name_kind| agrees(best, name_kind));
-            if share(matches) >= value_threshold(best) || (is_named && share(matches) >= 0.2) {
+            let is_enough = n_values >= MIN_VALUES_FOR_WEAK_KINDS || !is_weak_kind(best);
+            if (is_enough && share(matches) >= value_threshold(best))
+                || (is_named && share(matches) >= 0.2)
+            {
                 return Some(verdict(best, matches, false));
             }
         }
@@ -322,6 +350,7 @@ impl ColumnProfile {
         }
         if let Some(name_kind) = name_kind
             && is_name_only(name_kind)
+            && share(self.n_handle_like) >= 0.8
         {
             return Some(verdict(name_kind, 0, true));
         }

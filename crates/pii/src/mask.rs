@@ -1,6 +1,6 @@
 //! Masking: what a report may show of a value it found.
 
-/// Masks `value` so that it cannot be read back: of 10 characters or more the
+/// Masks `value` (decoded first, see [`crate::normalize`]) so that it cannot be read back: of 10 characters or more the
 /// first three and the last three stay (`A12****789`), of 6 to 9 the first
 /// one and the last two, of 3 to 5 the first one only; shorter values become
 /// all `*`. E-mail addresses keep the first character of the local part and
@@ -8,7 +8,9 @@
 /// parentheses) stay, so the shape remains readable; at most 60% of the
 /// characters of any value are shown.
 pub fn mask(value: &str) -> String {
-    let value = value.trim();
+    // Mask what the value says, not how it was encoded (`%E7%8E%8B`, `\u738b`).
+    let normalized = crate::normalize(value);
+    let value = normalized.text.trim();
     if let Some((local, domain)) = value.split_once('@')
         && !local.is_empty()
         && domain.contains('.')

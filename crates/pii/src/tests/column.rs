@@ -115,3 +115,13 @@ fn masked_cards_and_hashes_are_told_apart() {
         Some(Kind::SecretHash),
     );
 }
+
+#[test]
+fn few_values_or_ambiguous_names_decide_nothing() {
+    // One number that looks like a postal code, in a column without a name.
+    check_column(None, &["11562"], None);
+    check_column(Some("zip"), &["11562"], Some(Kind::PostalCode));
+    // `line` is a line number, not a LINE account.
+    check_column(Some("line"), &["12", "13", "14", "15", "16"], None);
+    check_column(Some("line_id"), &["12", "13", "14", "15", "16"], None);
+}

@@ -30,3 +30,9 @@ fn a_masked_value_never_contains_the_value_or_most_of_it() {
         assert!(masked.contains('*'));
     }
 }
+
+#[test]
+fn masks_the_decoded_value() {
+    assert_eq!(mask("%E7%8E%8B%E5%B0%8F%E6%98%8E"), "王**");
+    assert_eq!(mask(r"\u738b\u5c0f\u660e"), "王**");
+}
