@@ -29,6 +29,10 @@ pub(crate) struct RawServe {
     listen: Option<String>,
     /// Allow plain HTTP on a non-loopback address (bouncer keys then travel in clear).
     allow_plain_http: Option<bool>,
+    /// PEM certificate chain: serve HTTPS (with tls_key).
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of tls_cert.
+    tls_key: Option<PathBuf>,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -73,6 +77,8 @@ pub(crate) struct Blocking {
     pub(crate) listen: SocketAddr,
     /// Whether plain HTTP may listen on a non-loopback address.
     pub(crate) allow_plain_http: bool,
+    /// Certificate and key files: serve HTTPS.
+    pub(crate) tls: Option<(PathBuf, PathBuf)>,
     /// How alerts become decisions.
     pub(crate) profile: Profile,
     /// Allowlisted ranges from the file (added to the store's allowlist).
@@ -89,6 +95,7 @@ impl Default for Blocking {
             store: None,
             listen: DEFAULT_LISTEN.parse().expect("the default listen address parses"),
             allow_plain_http: false,
+            tls: None,
             profile: Profile::default(),
             allowlist: Vec::new(),
             outputs: crate::outputs::Outputs::default(),
@@ -110,7 +117,7 @@ pub(crate) fn check_listen(text: &str, allow_plain_http: bool) -> Result<SocketA
     if !address.ip().is_loopback() && !allow_plain_http {
         return Err(format!(
             "{address} is not a loopback address, and bouncer keys would travel in clear over \
-             plain HTTP; listen on 127.0.0.1 behind a TLS proxy, or set serve.allow_plain_http = true"
+             plain HTTP; set serve.tls_cert and serve.tls_key, listen on 127.0.0.1, or set serve.allow_plain_http = true"
         ));
     }
     Ok(address)
@@ -168,7 +175,19 @@ pub(crate) fn validate(
     };
     let listen = raw_serve.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
     blocking.allow_plain_http = raw_serve.allow_plain_http.unwrap_or(false);
-    match check_listen(&listen, blocking.allow_plain_http) {
+    blocking.tls = match (raw_serve.tls_cert, raw_serve.tls_key) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        (Some(_), None) | (None, Some(_)) => {
+            problem(
+                problems,
+                "serve.tls_cert",
+                "give both tls_cert and tls_key, or neither".to_owned(),
+            );
+            None
+        }
+    };
+    match check_listen(&listen, blocking.allow_plain_http || blocking.tls.is_some()) {
         Ok(address) => blocking.listen = address,
         Err(message) => problem(problems, "serve.listen", message),
     }

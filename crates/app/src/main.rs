@@ -21,6 +21,7 @@ mod rule_pack;
 mod rules_cmd;
 mod scan;
 mod serve;
+mod tls;
 
 use std::io::Write;
 use std::process::ExitCode;

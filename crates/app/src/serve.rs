@@ -64,8 +64,10 @@ async fn keep_outputs_fresh(service: Arc<service::Service>, outputs: crate::outp
 
 pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode> {
     let listen = match &args.listen {
-        Some(text) => check_listen(text, config.blocking.allow_plain_http)
-            .map_err(|message| anyhow::anyhow!("--listen: {message}"))?,
+        Some(text) => {
+            check_listen(text, config.blocking.allow_plain_http || config.blocking.tls.is_some())
+                .map_err(|message| anyhow::anyhow!("--listen: {message}"))?
+        }
         None => config.blocking.listen,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -73,6 +75,10 @@ pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode>
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let acceptor = match &config.blocking.tls {
+        Some((cert, key)) => Some(crate::tls::load_acceptor(cert, key)?),
+        None => None,
+    };
     runtime.block_on(async {
         let service = Arc::new(open_service(config).await?);
         let listener = tokio::net::TcpListener::bind(listen)
@@ -82,15 +88,21 @@ pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode>
         if !config.blocking.outputs.is_empty() {
             tokio::spawn(keep_outputs_fresh(service.clone(), config.blocking.outputs.clone()));
         }
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
         {
             let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "leakguard serve: bouncer API on http://{local}")?;
+            writeln!(stdout, "leakguard serve: bouncer API on {scheme}://{local}")?;
             stdout.flush()?;
         }
-        axum::serve(listener, api::router(service))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving the bouncer API")?;
+        let router = api::router(service);
+        match acceptor {
+            Some(acceptor) => {
+                let listener = crate::tls::TlsListener::spawn(listener, acceptor)?;
+                axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
+            }
+            None => axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await,
+        }
+        .context("serving the bouncer API")?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

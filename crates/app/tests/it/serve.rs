@@ -51,7 +51,7 @@ pub(crate) fn start_server(dir: &Path, config: &str) -> (Server, String) {
         let _ = sender.send(line);
     });
     let line = receiver.recv_timeout(Duration::from_secs(30)).expect("serve prints its address");
-    let address = line.trim().rsplit("http://").next().unwrap().to_owned();
+    let address = line.trim().rsplit("://").next().unwrap().to_owned();
     (server, address)
 }
 
@@ -273,4 +273,77 @@ fn serve_keeps_the_nginx_deny_file_fresh_and_reloads() {
     let nft = String::from_utf8_lossy(&nft.stdout);
     assert!(nft.contains("add element inet leakguard banned_v4 { 203.0.113.0/24 }"), "{nft}");
     assert!(nft.contains("add element inet leakguard banned_v6 { 2001:db8::7 }"), "{nft}");
+}
+
+/// One HTTPS request, trusting only the test certificate authority `ca`; returns the status and the body.
+fn https_request(address: &str, path: &str, key: Option<&str>, ca: &Path) -> (u16, String) {
+    use rustls::pki_types::pem::PemObject;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls::pki_types::CertificateDer::pem_file_iter(ca).unwrap() {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let mut stream = connector.connect(name, tcp).await.expect("the TLS handshake succeeds");
+        let key_header = key.map(|key| format!("X-Api-Key: {key}\r\n")).unwrap_or_default();
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\n{key_header}Connection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        // A peer closing without close_notify is fine here: the body has arrived.
+        let _ = stream.read_to_end(&mut response).await;
+        let response = String::from_utf8_lossy(&response).into_owned();
+        let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+        let body =
+            response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+        (status, body)
+    })
+}
+
+#[test]
+fn serve_speaks_tls_with_the_configured_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/tls");
+    let config = format!(
+        "[store]\npath = \"leakguard.db\"\n[serve]\nlisten = \"127.0.0.1:0\"\ntls_cert = {:?}\ntls_key = {:?}\n",
+        tls.join("cert.pem").display().to_string(),
+        tls.join("key.pem").display().to_string()
+    );
+    std::fs::write(dir.path().join("leakguard.toml"), config).unwrap();
+    let added =
+        leakguard(dir.path(), &["-c", "leakguard.toml", "bouncers", "add", "remote", "-o", "json"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let key = super::json_of(&added)["api_key"].as_str().unwrap().to_owned();
+    let (_server, address) = start_server(dir.path(), "leakguard.toml");
+    let (status, body) = https_request(&address, "/v1/decisions", None, &tls.join("ca.pem"));
+    assert_eq!((status, body.trim()), (403, r#"{"message":"access forbidden"}"#));
+    let (status, body) =
+        https_request(&address, "/v1/decisions?ip=203.0.113.9", Some(&key), &tls.join("ca.pem"));
+    assert_eq!((status, body.trim()), (200, "null"));
+    // Plain HTTP on the TLS port gets no HTTP answer.
+    let plain = request(&address, "GET", "/v1/decisions", Some(&key));
+    assert!(!matches!(plain, Ok((200, _))), "{plain:?}");
+}
+
+#[test]
+fn a_public_address_is_allowed_with_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leakguard.toml"),
+        "[serve]\nlisten = \"0.0.0.0:8443\"\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n",
+    )
+    .unwrap();
+    let output = leakguard(dir.path(), &["config", "check", "leakguard.toml"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
