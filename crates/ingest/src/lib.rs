@@ -33,8 +33,9 @@
 //! # Ok::<(), ingest::Error>(())
 //! ```
 //!
-//! Live files have their own entry point: [`follow::Follower`] follows files
-//! and globs across rotation with serialisable checkpoints.
+//! Live input has two more entry points: [`follow::Follower`] follows files
+//! and globs across rotation with serialisable checkpoints, and
+//! [`syslog`] parses, frames and receives syslog messages over UDP and TCP.
 //!
 //! Deliberately not here: what a line means (the `parsers` crate), UTF-8
 //! validation (the caller decides how to treat invalid text), and when to
@@ -43,6 +44,7 @@
 pub mod file;
 pub mod follow;
 mod line;
+pub mod syslog;
 
 pub use file::{Compression, Reader, Source, SourceProblem, expand_sources};
 pub use line::{DEFAULT_BUFFER_BYTES, DEFAULT_MAX_LINE_BYTES, Line, LineIssue, LineReader};

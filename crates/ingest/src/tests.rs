@@ -4,6 +4,7 @@ mod follow;
 mod lines;
 mod reader;
 mod sources;
+mod syslog;
 
 use std::io::{self, Read};
 
