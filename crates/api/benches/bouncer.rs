@@ -27,6 +27,7 @@ fn spread(idx: u32) -> u32 {
 
 struct Fixture {
     runtime: tokio::runtime::Runtime,
+    service: Arc<Service>,
     router: Router,
     key: String,
     _dir: tempfile::TempDir,
@@ -37,7 +38,7 @@ fn fixture() -> Fixture {
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
     let config = store::Config::Sqlite { path: dir.path().join("bench.db") };
-    let (router, key) = runtime.block_on(async {
+    let (service, router, key) = runtime.block_on(async {
         let store = store::Store::open(&config).await.expect("open");
         let now = SystemClock.now();
         let records: Vec<store::NewDecisionRecord> = (0..N_DECISIONS)
@@ -65,12 +66,23 @@ fn fixture() -> Fixture {
         store.insert_decisions(&records).await.expect("insert");
         let service = Arc::new(Service::new(store, Arc::new(SystemClock)));
         let (_, key) = service.add_bouncer("bench").await.expect("bouncer");
-        (api::router(service), key)
+        (service.clone(), api::router(service), key)
     });
-    Fixture { runtime, router, key, _dir: dir }
+    Fixture { runtime, service, router, key, _dir: dir }
 }
 
 impl Fixture {
+    fn add_ban(&self, idx: u32) {
+        let manual = service::ManualDecision {
+            action: service::DecisionAction::Ban,
+            scope: service::Scope::Ip,
+            value: Ipv4Addr::from(spread(N_DECISIONS + idx)).to_string(),
+            duration_secs: 3600,
+            reason: "bench".to_owned(),
+        };
+        self.runtime.block_on(self.service.add_decision(manual)).expect("add");
+    }
+
     fn get(&self, uri: &str) -> usize {
         self.runtime.block_on(async {
             let request = Request::get(uri)
@@ -106,5 +118,29 @@ fn decisions_ip_lookup(bencher: divan::Bencher<'_, '_>) {
     bencher.bench_local(|| {
         idx = (idx + 7) % N_DECISIONS;
         fixture.get(&format!("/v1/decisions?ip={}", Ipv4Addr::from(spread(idx))))
+    });
+}
+
+#[divan::bench(sample_count = 50, sample_size = 1)]
+fn stream_delta_after_one_new_decision(bencher: divan::Bencher<'_, '_>) {
+    let fixture = fixture();
+    fixture.get("/v1/decisions/stream?startup=true");
+    let mut idx = 0;
+    bencher.bench_local(|| {
+        idx += 1;
+        fixture.add_ban(idx);
+        fixture.get("/v1/decisions/stream")
+    });
+}
+
+#[divan::bench(sample_count = 50, sample_size = 1)]
+fn decisions_ip_lookup_after_one_new_decision(bencher: divan::Bencher<'_, '_>) {
+    let fixture = fixture();
+    fixture.get("/v1/decisions?ip=10.0.0.1");
+    let mut idx = 0;
+    bencher.bench_local(|| {
+        idx += 1;
+        fixture.add_ban(idx);
+        fixture.get("/v1/decisions?ip=10.0.0.1")
     });
 }

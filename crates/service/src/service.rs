@@ -83,6 +83,9 @@ pub struct StreamPull {
 #[derive(Debug)]
 struct Cached {
     version: Version,
+    /// The highest decision id read into the index (may be above `version`'s
+    /// when decisions arrived while it was read).
+    max_id_seen: i64,
     index: Arc<DecisionIndex>,
     allowlist: Arc<Allowlist>,
 }
@@ -173,21 +176,71 @@ impl Service {
         self.clock.now()
     }
 
-    /// The active, non-allowlisted decisions and the allowlist, rebuilt when the store changed.
+    /// The active, non-allowlisted decisions and the allowlist, brought up to
+    /// date when the store changed: only new and deleted decisions are read
+    /// when the allowlist is unchanged, everything otherwise.
     async fn current(&self) -> Result<(Arc<DecisionIndex>, Arc<Allowlist>)> {
         let version = self.store.version().await?;
-        {
+        let previous = {
             let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(cached) = cache.as_ref().filter(|cached| cached.version == version) {
-                return Ok((cached.index.clone(), cached.allowlist.clone()));
+            match cache.as_ref() {
+                Some(cached) if cached.version == version => {
+                    return Ok((cached.index.clone(), cached.allowlist.clone()));
+                }
+                Some(cached)
+                    if cached.version.max_allow_id == version.max_allow_id
+                        && cached.version.n_allow == version.n_allow =>
+                {
+                    Some((
+                        cached.index.clone(),
+                        cached.allowlist.clone(),
+                        cached.max_id_seen,
+                        cached.version,
+                    ))
+                }
+                _ => None,
             }
-        }
+        };
         let now = self.now();
-        let allowlist = Arc::new(compile_allowlist(&self.store.allowlist().await?));
-        let active = from_records(self.store.active_decisions(now).await?)?;
-        let index = Arc::new(DecisionIndex::new(active, &allowlist, now));
+        let (decisions, allowlist, max_id_seen) = match previous {
+            Some((index, allowlist, max_id_seen, cached_version)) => {
+                let added =
+                    from_records(self.store.active_decisions_after(max_id_seen, now).await?)?;
+                let deleted: std::collections::HashSet<i64> = self
+                    .store
+                    .deleted_ids_after(cached_version.max_deleted_at)
+                    .await?
+                    .into_iter()
+                    .collect();
+                let max_id_seen =
+                    added.last().map_or(max_id_seen, |decision| decision.id.0.max(max_id_seen));
+                let decisions: Vec<Decision> = index
+                    .decisions()
+                    .iter()
+                    .filter(|decision| !deleted.contains(&decision.id.0))
+                    .cloned()
+                    .chain(added.into_iter().filter(|decision| !deleted.contains(&decision.id.0)))
+                    .collect();
+                (decisions, allowlist, max_id_seen)
+            }
+            None => {
+                let allowlist = Arc::new(compile_allowlist(&self.store.allowlist().await?));
+                let decisions = from_records(self.store.active_decisions(now).await?)?;
+                let max_id_seen = decisions
+                    .last()
+                    .map_or(0, |decision| decision.id.0)
+                    .max(version.max_decision_id);
+                (decisions, allowlist, max_id_seen)
+            }
+        };
+        let index = Arc::new(DecisionIndex::new(decisions, &allowlist, now));
         let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *cache = Some(Cached { version, index: index.clone(), allowlist: allowlist.clone() });
+        *cache = Some(Cached {
+            version,
+            max_id_seen,
+            index: index.clone(),
+            allowlist: allowlist.clone(),
+        });
         Ok((index, allowlist))
     }
 
@@ -332,7 +385,8 @@ impl Service {
             self.store.stream_state(bouncer.id).await?
         };
         let (new, deleted, next) = self.store.stream_delta(state, now).await?;
-        let (_, allowlist) = self.current().await?;
+        // The allowlist alone (a small table): the index may be stale and costly to refresh.
+        let allowlist = compile_allowlist(&self.store.allowlist().await?);
         let wanted = |decision: &Decision| scopes.is_empty() || scopes.contains(&decision.scope);
         let new = from_records(new)?
             .into_iter()

@@ -137,3 +137,22 @@ async fn bouncers_pull_all_at_startup_then_only_changes() {
     assert!(service.add_bouncer("nginx").await.is_err());
     assert!(service.add_bouncer("bad name").await.is_err());
 }
+
+#[tokio::test]
+async fn lookups_see_decisions_added_and_deleted_since_the_index_was_built() {
+    let (service, clock, _dir) = check_service().await;
+    let first = service.add_decision(ban("203.0.113.1")).await.expect("add");
+    assert!(service.is_banned("203.0.113.1".parse().expect("ip")).await.expect("lookup"));
+    let second = service.add_decision(ban("203.0.113.2")).await.expect("add");
+    assert!(service.is_banned("203.0.113.2".parse().expect("ip")).await.expect("lookup"));
+    clock.advance(1);
+    assert!(service.delete_decision(first.id).await.expect("delete"));
+    assert!(!service.is_banned("203.0.113.1".parse().expect("ip")).await.expect("lookup"));
+    let found = service.query_decisions(&DecisionQuery::default()).await.expect("all");
+    assert_eq!(found.iter().map(|decision| decision.id).collect::<Vec<_>>(), [second.id]);
+    clock.advance(3600);
+    assert!(
+        !service.is_banned("203.0.113.2".parse().expect("ip")).await.expect("lookup"),
+        "expired"
+    );
+}

@@ -6,7 +6,9 @@ use std::time::Duration;
 use model::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::records::{
     AllowRecord, BouncerRecord, DecisionRecord, NewDecisionRecord, StreamState, Version,
@@ -171,6 +173,9 @@ impl Store {
                     .filename(path)
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
+                    // In WAL mode NORMAL keeps the database consistent; a power
+                    // cut may lose the last commits, not corrupt the file.
+                    .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10));
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
@@ -337,6 +342,33 @@ impl Store {
         Ok(rows.into_iter().map(decision_from_row).collect())
     }
 
+    /// Decisions above an id, not deleted and not expired at `now`, in id order.
+    pub async fn active_decisions_after(
+        &self,
+        last_id: i64,
+        now: Timestamp,
+    ) -> Result<Vec<DecisionRecord>> {
+        let sql = format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions
+             WHERE id > $1 AND deleted_at IS NULL AND until > $2 ORDER BY id"
+        );
+        let rows: Vec<DecisionRow> = on_pool!(self, |pool| {
+            sqlx::query_as(&sql).bind(last_id).bind(now.as_unix_micros()).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(decision_from_row).collect())
+    }
+
+    /// The ids of decisions deleted after a time (microseconds, as in [`Version::max_deleted_at`]).
+    pub async fn deleted_ids_after(&self, deleted_after_micros: i64) -> Result<Vec<i64>> {
+        let ids = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT id FROM decisions WHERE deleted_at > $1 ORDER BY id")
+                .bind(deleted_after_micros)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(ids)
+    }
+
     /// Every decision ever stored (deleted and expired too), in id order.
     pub async fn all_decisions(&self) -> Result<Vec<DecisionRecord>> {
         let sql = format!("SELECT {DECISION_COLUMNS} FROM decisions ORDER BY id");
@@ -397,11 +429,13 @@ impl Store {
             "SELECT {DECISION_COLUMNS} FROM decisions
              WHERE id > $1 AND id <= $2 AND deleted_at IS NULL AND until > $3 ORDER BY id"
         );
+        // Two selects, each served by its own index (an OR would scan the table).
         let deleted_sql = format!(
             "SELECT {DECISION_COLUMNS} FROM decisions
-             WHERE id <= $1
-               AND ((deleted_at > $2 AND deleted_at <= $3)
-                 OR (deleted_at IS NULL AND until > $2 AND until <= $3))
+             WHERE id <= $1 AND deleted_at > $2 AND deleted_at <= $3
+             UNION ALL
+             SELECT {DECISION_COLUMNS} FROM decisions
+             WHERE id <= $1 AND deleted_at IS NULL AND until > $2 AND until <= $3
              ORDER BY id"
         );
         let (new_rows, deleted_rows, max_id): (Vec<DecisionRow>, Vec<DecisionRow>, i64) =

@@ -53,6 +53,8 @@ async fn check_story(store: &Store) {
         ["203.0.113.1"]
     );
     assert_eq!(store.decided_alert_ids().await.expect("alert ids"), ["alert-1"]);
+    let after_first = store.active_decisions_after(stored[0].id, T0).await.expect("after");
+    assert_eq!(values(&after_first), ["203.0.113.2"]);
     assert_eq!(store.ban_counts().await.expect("ban counts").len(), 2, "one row per banned value");
 
     // Bouncers: keys are kept hashed; names are unique.
@@ -81,6 +83,11 @@ async fn check_story(store: &Store) {
         .expect("insert");
     assert!(store.delete_decision(stored[0].id, T0.add_secs(30)).await.expect("delete"));
     assert!(!store.delete_decision(stored[0].id, T0.add_secs(31)).await.expect("delete twice"));
+    let deleted_ids = store.deleted_ids_after(T0.as_unix_micros()).await.expect("deleted ids");
+    assert_eq!(deleted_ids, [stored[0].id]);
+    assert!(
+        store.deleted_ids_after(T0.add_secs(30).as_unix_micros()).await.expect("none").is_empty()
+    );
     // At T0+60 the second decision has expired: it is deleted for the bouncer too.
     let (new, deleted, state) = store.stream_delta(state, T0.add_secs(60)).await.expect("delta");
     assert_eq!(
