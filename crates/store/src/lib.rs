@@ -3,7 +3,7 @@
 //! mode) or PostgreSQL (when the configuration gives a `postgres://` URL).
 //!
 //! Both backends run the same SQL through [`Store`]; only the schema
-//! migrations differ per backend ([`migrations`]). Records are plain data
+//! migrations differ per backend (in code, versioned). Records are plain data
 //! ([`DecisionRecord`], [`BouncerRecord`], [`AllowRecord`]): their meaning
 //! (scopes, actions, allowlist precedence) belongs to the `decisions` crate,
 //! and turning alerts into decisions to `service`. API keys are stored only
