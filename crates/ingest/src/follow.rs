@@ -129,6 +129,9 @@ impl Default for FollowConfig {
 /// One line of a followed file, borrowed until the callback returns.
 #[derive(Debug, Clone, Copy)]
 pub struct FollowedLine<'a> {
+    /// The source as the user named it: the path or glob that found the
+    /// file (for a rotated file, the one that found its live file).
+    pub source: &'a str,
     /// Where the file was when the line was read.
     pub path: &'a Path,
     /// The file's identity.
@@ -147,7 +150,12 @@ pub struct FollowedLine<'a> {
 impl FollowedLine<'_> {
     /// The checkpoint just after this line.
     pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint { path: self.path.to_path_buf(), file: *self.file, offset: self.end_offset }
+        Checkpoint {
+            source: self.source.to_owned(),
+            path: self.path.to_path_buf(),
+            file: *self.file,
+            offset: self.end_offset,
+        }
     }
 }
 
@@ -226,11 +234,16 @@ pub struct Follower {
     files: Vec<Tracked>,
     /// Fingerprints of rotated files read to their end or skipped as history.
     finished: Vec<Fingerprint>,
+    /// A truncation or a finished file added to `finished`: prune it on the
+    /// next discovery.
+    is_prune_due: bool,
     buf: Vec<u8>,
 }
 
 #[derive(Debug)]
 struct Tracked {
+    /// The pattern that found it.
+    source: String,
     path: PathBuf,
     id: FileId,
     handle: Handle,
@@ -273,6 +286,7 @@ impl Follower {
             is_started: false,
             files: Vec::new(),
             finished: Vec::new(),
+            is_prune_due: false,
             buf: vec![0; READ_CHUNK_BYTES],
         }
     }
@@ -296,6 +310,7 @@ impl Follower {
                 .files
                 .iter()
                 .map(|tracked| Checkpoint {
+                    source: tracked.source.clone(),
                     path: tracked.path.clone(),
                     file: tracked.id,
                     offset: tracked.splitter.offset,
@@ -333,7 +348,10 @@ impl Follower {
         for idx in done.into_iter().rev() {
             let tracked = self.files.remove(idx);
             if tracked.id.fingerprint.bytes > 0 {
+                // Kept while a copy of it (compressed) may show up as a
+                // sibling; pruned on the next poll once none does.
                 self.finished.push(tracked.id.fingerprint);
+                self.is_prune_due = true;
             }
             report.notices.push(Notice::Finished { path: tracked.path });
         }
@@ -350,7 +368,7 @@ impl Follower {
         for checkpoint in state.checkpoints {
             match locate(&checkpoint, &self.files) {
                 Some((path, handle, device, inode)) => {
-                    let role = if live_paths.contains(&path) {
+                    let role = if live_paths.iter().any(|(live_path, _)| *live_path == path) {
                         Role::Live
                     } else {
                         Role::Draining { since: now }
@@ -360,7 +378,9 @@ impl Follower {
                         offset: checkpoint.offset,
                         reason: "checkpoint",
                     });
+                    let source = self.source_of(&checkpoint, &path, &live_paths);
                     self.files.push(Tracked {
+                        source,
                         path,
                         id: FileId { device, inode, fingerprint: checkpoint.file.fingerprint },
                         handle,
@@ -379,13 +399,33 @@ impl Follower {
         }
     }
 
-    /// The files at the followed paths now.
-    fn live_paths(&self) -> Vec<PathBuf> {
+    /// The source of a resumed file: the checkpoint's when it is still
+    /// followed, else the pattern that finds a file of the same rotated
+    /// set, else the checkpoint's as it was.
+    fn source_of(
+        &self,
+        checkpoint: &Checkpoint,
+        path: &Path,
+        live_paths: &[(PathBuf, usize)],
+    ) -> String {
+        if self.patterns.contains(&checkpoint.source) {
+            return checkpoint.source.clone();
+        }
+        let set = rotated_set(path);
+        live_paths
+            .iter()
+            .find(|(live_path, _)| set.is_some() && rotated_set(live_path) == set)
+            .map_or_else(|| checkpoint.source.clone(), |(_, idx)| self.patterns[*idx].clone())
+    }
+
+    /// The files at the followed paths now, with the index of the pattern
+    /// that names each.
+    fn live_paths(&self) -> Vec<(PathBuf, usize)> {
         let mut paths = Vec::new();
-        for pattern in &self.patterns {
+        for (idx, pattern) in self.patterns.iter().enumerate() {
             let is_glob = pattern.contains(['*', '?', '[']);
             if !is_glob || fs::symlink_metadata(pattern).is_ok() {
-                paths.push(PathBuf::from(pattern));
+                paths.push((PathBuf::from(pattern), idx));
                 continue;
             }
             let options = glob::MatchOptions {
@@ -402,12 +442,12 @@ impl Follower {
                 if matches!(parse_rotated_name(name).age, Age::Live { is_plain: true })
                     && !path.is_dir()
                 {
-                    paths.push(path);
+                    paths.push((path, idx));
                 }
             }
         }
         let mut seen = HashSet::new();
-        paths.retain(|path| seen.insert(path.clone()));
+        paths.retain(|(path, _)| seen.insert(path.clone()));
         paths
     }
 
@@ -415,7 +455,7 @@ impl Follower {
     fn discover(&mut self, now: Instant, is_fresh: bool, report: &mut PollReport) {
         let live_paths = self.live_paths();
         let mut rotated_paths = Vec::new();
-        for path in &live_paths {
+        for (path, source_idx) in &live_paths {
             let identity = fs::metadata(path)
                 .ok()
                 .filter(fs::Metadata::is_file)
@@ -428,7 +468,7 @@ impl Follower {
                 {
                     tracked.role = Role::Draining { since: now };
                     report.notices.push(Notice::Rotated { path: path.clone() });
-                    rotated_paths.push(path.clone());
+                    rotated_paths.push((path.clone(), tracked.source.clone()));
                 }
             }
             let Some((device, inode)) = identity else {
@@ -445,7 +485,7 @@ impl Follower {
                 continue;
             }
             let start_at = if is_fresh { self.config.start_at } else { StartAt::Beginning };
-            match open_plain(path, start_at) {
+            match open_plain(path, start_at, &self.patterns[*source_idx]) {
                 Ok((tracked_file, offset)) => {
                     let reason = if is_fresh { "start" } else { "created" };
                     report.notices.push(Notice::Opened { path: path.clone(), offset, reason });
@@ -459,15 +499,17 @@ impl Follower {
         }
         // Live files whose path no longer matches (a glob's file renamed).
         for tracked in &mut self.files {
-            if tracked.role == Role::Live && !live_paths.contains(&tracked.path) {
+            if tracked.role == Role::Live
+                && !live_paths.iter().any(|(live_path, _)| *live_path == tracked.path)
+            {
                 tracked.role = Role::Draining { since: now };
                 report.notices.push(Notice::Rotated { path: tracked.path.clone() });
-                rotated_paths.push(tracked.path.clone());
+                rotated_paths.push((tracked.path.clone(), tracked.source.clone()));
             }
         }
         if is_fresh {
             // What is rotated already is history.
-            for path in &live_paths {
+            for (path, _) in &live_paths {
                 for sibling in siblings(path) {
                     if let Some(fingerprint) = sibling.fingerprint
                         && !self.is_known(&sibling)
@@ -480,7 +522,10 @@ impl Follower {
             if !self.is_started {
                 // Resuming: generations rotated away while the follower was
                 // down are siblings that the state does not know.
-                rotated_paths.clone_from(&live_paths);
+                rotated_paths = live_paths
+                    .iter()
+                    .map(|(path, idx)| (path.clone(), self.patterns[*idx].clone()))
+                    .collect();
             }
             rotated_paths.dedup();
             if !rotated_paths.is_empty() {
@@ -492,13 +537,13 @@ impl Follower {
                     }
                 }
             }
-            for path in &rotated_paths {
-                self.scan_siblings(path, now, report);
+            for (path, source) in &rotated_paths {
+                self.scan_siblings(path, source, now, report);
             }
-            if !rotated_paths.is_empty() {
+            if !rotated_paths.is_empty() || std::mem::take(&mut self.is_prune_due) {
                 // Forget finished files that are gone, so the state stays small.
                 let all_siblings: Vec<Sibling> =
-                    live_paths.iter().flat_map(|path| siblings(path)).collect();
+                    live_paths.iter().flat_map(|(path, _)| siblings(path)).collect();
                 self.finished.retain(|finished| {
                     all_siblings.iter().any(|sibling| finished.is_prefix_of(&sibling.prefix))
                 });
@@ -517,7 +562,7 @@ impl Follower {
 
     /// After a rotation at `path`: updates where drained files are now, and
     /// reads rotated generations that were never followed.
-    fn scan_siblings(&mut self, path: &Path, now: Instant, report: &mut PollReport) {
+    fn scan_siblings(&mut self, path: &Path, source: &str, now: Instant, report: &mut PollReport) {
         let siblings = siblings(path);
         for sibling in &siblings {
             if let Some(tracked) = self.files.iter_mut().find(|tracked| {
@@ -550,6 +595,7 @@ impl Follower {
                 reason: "missed",
             });
             self.files.push(Tracked {
+                source: source.to_owned(),
                 path: sibling.path.clone(),
                 id: FileId { device: sibling.device, inode: sibling.inode, fingerprint },
                 handle,
@@ -586,6 +632,7 @@ impl Follower {
                     // The copy logrotate made holds what was read: history.
                     if fingerprint.bytes > 0 {
                         self.finished.push(fingerprint);
+                        self.is_prune_due = true;
                     }
                     tracked.splitter.reset(0);
                     tracked.pending_since = None;
@@ -613,9 +660,11 @@ impl Follower {
     ) -> bool {
         let max_line_bytes = self.config.max_line_bytes;
         let tracked = &mut self.files[idx];
-        let Tracked { path, id, handle, splitter, role, pending_since, read_hash, .. } = tracked;
+        let Tracked { source, path, id, handle, splitter, role, pending_since, read_hash, .. } =
+            tracked;
         let mut emit = |piece: Piece<'_>| {
             on_line(FollowedLine {
+                source,
                 path,
                 file: id,
                 offset: piece.offset,
@@ -683,7 +732,7 @@ impl Follower {
 }
 
 /// Opens the plain file at `path` for following from `start_at`.
-fn open_plain(path: &Path, start_at: StartAt) -> io::Result<(Tracked, u64)> {
+fn open_plain(path: &Path, start_at: StartAt, source: &str) -> io::Result<(Tracked, u64)> {
     let file = File::open(path)?;
     let metadata = file.metadata()?;
     let mut prefix = Vec::new();
@@ -693,6 +742,7 @@ fn open_plain(path: &Path, start_at: StartAt) -> io::Result<(Tracked, u64)> {
         StartAt::End => end_of_last_line(&file, metadata.len())?,
     };
     let tracked = Tracked {
+        source: source.to_owned(),
         path: path.to_path_buf(),
         id: FileId {
             device: metadata.dev(),
@@ -735,6 +785,13 @@ fn open_handle(path: &Path) -> io::Result<Handle> {
         Compression::Plain => Handle::Plain(file),
         _ => Handle::Compressed(Box::new(reader)),
     })
+}
+
+/// The rotated set of a path: its directory and base name.
+fn rotated_set(path: &Path) -> Option<(PathBuf, String)> {
+    let dir = path.parent()?.to_path_buf();
+    let name = path.file_name()?.to_str()?;
+    Some((dir, parse_rotated_name(name).base.to_owned()))
 }
 
 /// A rotated sibling of a followed path.

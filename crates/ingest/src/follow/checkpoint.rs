@@ -73,7 +73,8 @@ pub struct FileId {
 /// Serialised as JSON like this:
 ///
 /// ```json
-/// {"path":"/var/log/nginx/access.log","file":{"device":2049,"inode":1311,
+/// {"source":"/var/log/nginx/access.log*","path":"/var/log/nginx/access.log",
+///  "file":{"device":2049,"inode":1311,
 ///  "fingerprint":{"bytes":1024,"fnv1a":"9f2c4d1e0a7b3c55"}},"offset":18231}
 /// ```
 ///
@@ -81,6 +82,10 @@ pub struct FileId {
 /// since (it is found again by its fingerprint).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
+    /// The source as the user named it (the path or glob that found the
+    /// file); empty in checkpoints written without one.
+    #[serde(default)]
+    pub source: String,
     /// Where the file was last seen; after a restart the follower looks
     /// there first, then among its rotated siblings (same directory, same
     /// base name).

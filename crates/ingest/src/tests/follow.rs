@@ -334,6 +334,7 @@ fn checkpoint_json_names_every_field() {
     assert_eq!(checkpoint["file"]["fingerprint"]["fnv1a"].as_str().unwrap().len(), 16);
     assert!(checkpoint["file"]["inode"].is_u64());
     assert!(checkpoint["path"].as_str().unwrap().ends_with("access.log"));
+    assert_eq!(checkpoint["source"].as_str().unwrap(), harness.patterns[0]);
     let back: FollowState = serde_json::from_value(json).unwrap();
     assert_eq!(back, state);
 }
@@ -590,11 +591,12 @@ impl Model {
             .collect();
         missing.sort();
         assert!(missing.is_empty(), "lost {missing:?}; notices {:?}", self.harness.notices);
-        assert!(
-            self.harness.follower.state().checkpoints.len() == 1,
-            "only the live file stays open: {:?}",
-            self.harness.follower.state()
-        );
+        let state = self.harness.follower.state();
+        assert!(state.checkpoints.len() == 1, "only the live file stays open: {state:?}");
+        // Every finished entry names a rotated file still on disk (a file
+        // may be named twice: as read, and as the copy of a truncation).
+        let n_rotated = fs::read_dir(self.harness.dir.path()).unwrap().count() - 1;
+        assert!(state.finished.len() <= 2 * n_rotated, "{n_rotated} files: {state:?}");
     }
 }
 
@@ -616,4 +618,25 @@ proptest! {
         }
         model.check_nothing_lost();
     }
+}
+
+#[test]
+fn lines_carry_the_pattern_that_found_their_file() {
+    let mut harness = Harness::new(&["*.log"], config(StartAt::Beginning));
+    harness.append("shop.log", b"s1\n");
+    let pattern = harness.patterns[0].clone();
+    let mut sources = Vec::new();
+    harness.now += Duration::from_secs(1);
+    harness.follower.poll(harness.now, &mut |line| sources.push(line.source.to_owned()));
+    assert_eq!(sources, [pattern.clone()]);
+    // A generation rotated away unseen is read under the same source.
+    fs::rename(harness.path("shop.log"), harness.path("shop.log.2")).unwrap();
+    harness.append("shop.log.1", b"missed\n");
+    harness.append("shop.log", b"s2\n");
+    harness.now += Duration::from_secs(1);
+    sources.clear();
+    harness.follower.poll(harness.now, &mut |line| sources.push(line.source.to_owned()));
+    assert_eq!(sources, [pattern.clone(), pattern.clone()]);
+    let state = harness.follower.state();
+    assert!(state.checkpoints.iter().all(|checkpoint| checkpoint.source == pattern));
 }
