@@ -628,7 +628,7 @@ fn lines_carry_the_pattern_that_found_their_file() {
     let mut sources = Vec::new();
     harness.now += Duration::from_secs(1);
     harness.follower.poll(harness.now, &mut |line| sources.push(line.source.to_owned()));
-    assert_eq!(sources, [pattern.clone()]);
+    assert_eq!(sources, std::slice::from_ref(&pattern));
     // A generation rotated away unseen is read under the same source.
     fs::rename(harness.path("shop.log"), harness.path("shop.log.2")).unwrap();
     harness.append("shop.log.1", b"missed\n");
