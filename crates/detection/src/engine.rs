@@ -112,6 +112,11 @@ const SWEEP_EVERY: i64 = 60_000_000;
 /// Cached prefilter outcomes kept before the cache starts over.
 const MAX_CACHED_SIGNATURES: usize = 4096;
 
+/// Distinct user agents whose test answers the engine remembers (then it
+/// forgets them all and starts again), and the longest one remembered.
+const MAX_REMEMBERED_AGENTS: usize = 4096;
+const MAX_REMEMBERED_AGENT_BYTES: usize = 512;
+
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     rule: u32,
@@ -149,6 +154,8 @@ pub struct Engine {
     inspector: Option<Box<dyn PayloadInspector + Send>>,
     runtimes: Vec<RuleRuntime>,
     candidates: HashMap<u64, Box<[Candidate]>, FixedState>,
+    /// What the user-agent tests answered per user agent (known slots, true slots).
+    agent_memory: HashMap<Box<str>, (u64, u64), FixedState>,
     watermark: Option<i64>,
     next_sweep: i64,
     key_buf: Vec<u8>,
@@ -252,6 +259,7 @@ impl Engine {
             inspector: None,
             runtimes,
             candidates: HashMap::default(),
+            agent_memory: HashMap::default(),
             watermark: None,
             next_sweep: i64::MIN,
             key_buf: Vec::with_capacity(64),
@@ -286,6 +294,21 @@ impl Engine {
         let inspector =
             self.inspector.as_deref().map(|inspector| inspector as &dyn PayloadInspector);
         let facts = Facts::new(event, classification, inspector);
+        let user_agent_slots = self.rule_set.user_agent_slots();
+        let remembers_agent = user_agent_slots != 0
+            && !event.user_agent.is_empty()
+            && event.user_agent.len() <= MAX_REMEMBERED_AGENT_BYTES;
+        let agent_known = if remembers_agent {
+            match self.agent_memory.get(&*event.user_agent) {
+                Some((known, value)) => {
+                    facts.remember(*known, *value);
+                    Some(*known)
+                }
+                None => Some(0),
+            }
+        } else {
+            None
+        };
         let signature = facts.signature().bits();
         if self.candidates.len() >= MAX_CACHED_SIGNATURES
             && !self.candidates.contains_key(&signature)
@@ -350,6 +373,16 @@ impl Engine {
                 continue;
             }
             on_match(runtime, rule, event, evidence, time, &self.key_buf, &mut ctx);
+        }
+        if let Some(before) = agent_known {
+            let (known, value) = facts.memory();
+            let known = known & user_agent_slots;
+            if known != before {
+                if before == 0 && self.agent_memory.len() >= MAX_REMEMBERED_AGENTS {
+                    self.agent_memory.clear();
+                }
+                self.agent_memory.insert(event.user_agent.as_ref().into(), (known, value & known));
+            }
         }
     }
 

@@ -596,10 +596,12 @@ impl Memo {
 #[derive(Debug, Default)]
 pub(crate) struct MemoSlots {
     slots: HashMap<Box<str>, u8>,
+    /// Slots of tests that read only the user agent.
+    pub(crate) user_agent: u64,
 }
 
 impl MemoSlots {
-    fn assign(&mut self, memo: &mut Memo) {
+    fn assign(&mut self, memo: &mut Memo, field: Option<TextField>) {
         if let Some(slot) = self.slots.get(&memo.key) {
             memo.slot = Some(*slot);
             return;
@@ -608,6 +610,9 @@ impl MemoSlots {
         if usize::from(next) < crate::facts::MEMO_SLOTS {
             self.slots.insert(memo.key.clone(), next);
             memo.slot = Some(next);
+            if field == Some(TextField::UserAgent) {
+                self.user_agent |= 1 << next;
+            }
         }
     }
 }
@@ -928,8 +933,8 @@ impl Node {
             Node::Test(test) => {
                 let is_costly = test.cost() >= COST_AUTOMATON;
                 match test {
-                    Test::Text { memo, .. } if is_costly => slots.assign(memo),
-                    Test::Ip { memo, .. } => slots.assign(memo),
+                    Test::Text { memo, field, .. } if is_costly => slots.assign(memo, Some(*field)),
+                    Test::Ip { memo, .. } => slots.assign(memo, None),
                     _ => {}
                 }
             }

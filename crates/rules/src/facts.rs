@@ -65,6 +65,19 @@ impl<'e, 'a> Facts<'e, 'a> {
         self.classification.outcome
     }
 
+    /// The answers remembered so far: which slots are known, and which of
+    /// those are true.
+    pub fn memory(&self) -> (u64, u64) {
+        (self.memo_known.get(), self.memo_value.get())
+    }
+
+    /// Starts with answers known from elsewhere (the same user agent on an
+    /// earlier event; see [`crate::RuleSet::user_agent_slots`]).
+    pub fn remember(&self, known: u64, value: u64) {
+        self.memo_known.set(self.memo_known.get() | known);
+        self.memo_value.set(self.memo_value.get() | (value & known));
+    }
+
     /// The result of the test in `slot` for this event, computed the first
     /// time it is asked for; a test without a slot is computed every time.
     pub(crate) fn remembered(&self, slot: Option<u8>, test: impl FnOnce() -> bool) -> bool {

@@ -19,6 +19,8 @@ use crate::{Problem, RuleDef, Sets, Site};
 pub struct RuleSet {
     rules: Vec<Rule>,
     site: Site,
+    /// Memory slots of the tests that read only the user agent.
+    user_agent_slots: u64,
 }
 
 /// One compiled rule.
@@ -204,7 +206,7 @@ impl RuleSet {
             return Err(problems);
         }
         rules.sort_by(|left, right| left.id.cmp(&right.id));
-        Ok(RuleSet { rules, site: site.clone() })
+        Ok(RuleSet { rules, site: site.clone(), user_agent_slots: memo_slots.user_agent })
     }
 
     /// Parses and compiles rule files given as `(origin, text)` pairs, collecting
@@ -234,7 +236,7 @@ impl RuleSet {
 
     /// No rules.
     pub fn empty(site: &Site) -> RuleSet {
-        RuleSet { rules: Vec::new(), site: site.clone() }
+        RuleSet { rules: Vec::new(), site: site.clone(), user_agent_slots: 0 }
     }
 
     /// The rules, sorted by id.
@@ -248,6 +250,13 @@ impl RuleSet {
             .binary_search_by(|rule| rule.id.0.as_str().cmp(id))
             .ok()
             .map(|idx| &self.rules[idx])
+    }
+
+    /// The per-event memory slots ([`crate::Facts::memory`]) of the tests
+    /// that read only the user agent: their answers hold for every event with
+    /// the same user agent, so the engine may carry them from one event to the next.
+    pub fn user_agent_slots(&self) -> u64 {
+        self.user_agent_slots
     }
 
     /// The site the rules run against.

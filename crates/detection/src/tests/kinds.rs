@@ -336,3 +336,48 @@ detection: {kind: match, where: {endpoint: member_login}, group_by: [account]}
     assert_eq!(engine.stats().n_unkeyed, 1);
     assert_eq!(engine.rule_stats()[0].n_matches, 1);
 }
+
+#[test]
+fn answers_remembered_per_user_agent_never_carry_other_fields_over() {
+    // Two rules share the user-agent test and the path test; the engine
+    // remembers the user-agent answer between events, never the path one.
+    let tool_on_admin = "id: tool-on-admin
+title: A scanner on the back office
+severity: high
+detection:
+  kind: match
+  where:
+    user_agent: {contains: [zgrab, masscan, nikto, sqlmap, nuclei, dirbuster, gobuster, wpscan, hydra]}
+    path: {contains: [/admin, /wp-admin, /phpmyadmin, /manager, /actuator, /backup, /.git, /.env, /config]}
+  group_by: [ip]
+";
+    let tool_anywhere = "id: tool-anywhere
+title: A scanner
+severity: low
+detection:
+  kind: match
+  where:
+    user_agent: {contains: [zgrab, masscan, nikto, sqlmap, nuclei, dirbuster, gobuster, wpscan, hydra]}
+  group_by: [ip]
+";
+    let agent = |mut event: model::Event<'static>, user_agent: &'static str| {
+        event.user_agent = Cow::Borrowed(user_agent);
+        event
+    };
+    let events = [
+        agent(request("203.0.113.9", 0, "GET", "/admin/orders", 404), "Mozilla/5.0 zgrab/0.x"),
+        agent(request("203.0.113.9", 1, "GET", "/shop/item/7", 200), "Mozilla/5.0 zgrab/0.x"),
+        agent(request("198.51.100.7", 2, "GET", "/admin/orders", 200), "Mozilla/5.0"),
+        agent(request("198.51.100.7", 3, "GET", "/cart", 200), "Mozilla/5.0"),
+        agent(request("192.0.2.5", 4, "GET", "/.env", 404), "Mozilla/5.0 zgrab/0.x"),
+    ];
+    assert_eq!(
+        summary(&run(&[tool_on_admin, tool_anywhere], &events)),
+        [
+            "tool-anywhere ip 203.0.113.9 2",
+            "tool-on-admin ip 203.0.113.9 1",
+            "tool-anywhere ip 192.0.2.5 1",
+            "tool-on-admin ip 192.0.2.5 1",
+        ]
+    );
+}
