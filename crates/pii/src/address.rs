@@ -42,6 +42,11 @@ pub(crate) const COUNTIES: &[&str] = &[
 
 /// The county at the start of `bytes`, as its byte length.
 pub(crate) fn county_at(bytes: &[u8]) -> Option<usize> {
+    // Every county ends in 市 or 縣 as its third character: a cheap test first.
+    let third = bytes.get(6..9)?;
+    if third != "市".as_bytes() && third != "縣".as_bytes() {
+        return None;
+    }
     COUNTIES.iter().find(|county| bytes.starts_with(county.as_bytes())).map(|county| county.len())
 }
 
@@ -77,12 +82,12 @@ fn is_ideograph(ch: char) -> bool {
 }
 
 fn is_chinese_numeral(ch: char) -> bool {
-    "一二三四五六七八九十".contains(ch)
+    matches!(ch, '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
 }
 
 /// Characters that show the body is a street address, not prose.
 fn is_street_marker(ch: char) -> bool {
-    "路街道巷弄段村里鄰".contains(ch)
+    matches!(ch, '路' | '街' | '道' | '巷' | '弄' | '段' | '村' | '里' | '鄰')
 }
 
 /// Reads a Taiwan address starting with a county at `start` and returns its
@@ -202,7 +207,7 @@ pub(crate) fn parse_us_address(bytes: &[u8], start: usize) -> Option<usize> {
 /// `Unit 3281 Box 3888, DPO AA 19250`, `USNS Brown, FPO AP 12345`).
 pub(crate) fn parse_military_address(bytes: &[u8], start: usize) -> Option<usize> {
     let rest = &bytes[start..];
-    let word_len = rest.iter().position(|byte| *byte == b' ').unwrap_or(rest.len());
+    let word_len = rest.iter().take(7).position(|byte| *byte == b' ')?;
     let word = &rest[..word_len];
     // Unit, PSC or CMR and a number, or a ship (USNS, USNV, USCGC, USS) and its name.
     let is_ship =

@@ -40,7 +40,10 @@ fn tw_checksum(letter: u8, second: u32, rest: &[u8]) -> bool {
 /// A Taiwan national ID: a letter, `1` or `2` (sex), eight digits, the last a
 /// check digit.
 pub fn is_valid_tw_national_id(value: &str) -> bool {
-    let bytes = value.as_bytes();
+    is_valid_tw_national_id_bytes(value.as_bytes())
+}
+
+pub(crate) fn is_valid_tw_national_id_bytes(bytes: &[u8]) -> bool {
     bytes.len() == 10
         && bytes[0].is_ascii_alphabetic()
         && matches!(bytes[1], b'1' | b'2')
@@ -51,7 +54,10 @@ pub fn is_valid_tw_national_id(value: &str) -> bool {
 /// `9`, eight digits) or the old format valid until 2030 (two letters, the
 /// second `A`-`D`, eight digits), both with the national ID's check digit.
 pub fn is_valid_tw_resident_cert(value: &str) -> bool {
-    let bytes = value.as_bytes();
+    is_valid_tw_resident_cert_bytes(value.as_bytes())
+}
+
+pub(crate) fn is_valid_tw_resident_cert_bytes(bytes: &[u8]) -> bool {
     if bytes.len() != 10 || !bytes[0].is_ascii_alphabetic() {
         return false;
     }
@@ -70,7 +76,10 @@ pub fn is_valid_tw_resident_cert(value: &str) -> bool {
 /// divisible-by-10 rule). When the seventh digit is 7 its product 28 counts
 /// as 1 or 0.
 pub fn is_valid_tw_ubn(value: &str) -> bool {
-    let bytes = value.as_bytes();
+    is_valid_tw_ubn_bytes(value.as_bytes())
+}
+
+pub(crate) fn is_valid_tw_ubn_bytes(bytes: &[u8]) -> bool {
     if bytes.len() != 8 || !bytes.iter().all(u8::is_ascii_digit) {
         return false;
     }
@@ -147,7 +156,10 @@ pub(crate) fn is_calendar_day(year: u32, month: u32, day: u32) -> bool {
 /// Residence permits for Hong Kong, Macau and Taiwan residents (`810000`,
 /// `820000`, `830000`) follow the same layout.
 pub fn is_valid_cn_resident_id(value: &str) -> bool {
-    let bytes = value.as_bytes();
+    is_valid_cn_resident_id_bytes(value.as_bytes())
+}
+
+pub(crate) fn is_valid_cn_resident_id_bytes(bytes: &[u8]) -> bool {
     if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
         return false;
     }
@@ -186,7 +198,10 @@ pub fn is_valid_us_ssn(value: &str) -> bool {
 
 /// The Luhn check over a string of ASCII digits.
 pub fn is_valid_luhn(digits: &str) -> bool {
-    let bytes = digits.as_bytes();
+    is_valid_luhn_bytes(digits.as_bytes())
+}
+
+pub(crate) fn is_valid_luhn_bytes(bytes: &[u8]) -> bool {
     if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
         return false;
     }

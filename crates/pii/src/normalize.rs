@@ -86,7 +86,8 @@ impl Builder {
 pub fn normalize(text: &str) -> Normalized<'_> {
     let bytes = text.as_bytes();
     let needs_work = memchr::memchr3(b'%', b'\\', 0xEF, bytes).is_some()
-        || memchr::memmem::find(bytes, "\u{3000}".as_bytes()).is_some();
+        || memchr::memchr_iter(0xE3, bytes)
+            .any(|at| bytes[at..].starts_with("\u{3000}".as_bytes()));
     if !needs_work {
         return Normalized { text: Cow::Borrowed(text), starts: Vec::new(), ends: Vec::new() };
     }

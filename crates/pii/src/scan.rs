@@ -6,8 +6,9 @@ use crate::address::{
 };
 use crate::date::{parse_compact_date, parse_date};
 use crate::ids::{
-    is_valid_cn_resident_id, is_valid_hk_id, is_valid_luhn, is_valid_tw_national_id,
-    is_valid_tw_resident_cert, is_valid_tw_ubn, is_valid_us_ssn,
+    is_valid_cn_resident_id_bytes, is_valid_hk_id, is_valid_luhn_bytes,
+    is_valid_tw_national_id_bytes, is_valid_tw_resident_cert_bytes, is_valid_tw_ubn_bytes,
+    is_valid_us_ssn,
 };
 use crate::kind::Kind;
 use crate::name::{
@@ -64,6 +65,8 @@ const ROC_PREFIX: &str = "民國";
 struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
+    /// Whether the text has an `@` at all (else no e-mail is looked for).
+    has_at_sign: bool,
     /// Cells read as a whole value.
     is_value: bool,
 }
@@ -86,7 +89,8 @@ fn is_hex(byte: u8) -> bool {
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str, is_value: bool) -> Self {
-        Scanner { text, bytes: text.as_bytes(), is_value }
+        let bytes = text.as_bytes();
+        Scanner { text, bytes, has_at_sign: memchr::memchr(b'@', bytes).is_some(), is_value }
     }
 
     fn run(&self, emit: &mut dyn FnMut(usize, usize, Kind)) {
@@ -156,30 +160,20 @@ impl<'a> Scanner<'a> {
             *target = byte.to_ascii_lowercase();
         }
         let lowered = &lowered[..slice.len()];
-        cues.iter().any(|cue| memchr::memmem::find(lowered, cue.as_bytes()).is_some())
+        cues.iter().any(|cue| lowered.windows(cue.len()).any(|window| window == cue.as_bytes()))
     }
 
     /// Detectors that start with an ASCII letter or digit.
     fn at_word(&self, idx: usize) -> Option<(usize, usize, Kind)> {
         let bytes = self.bytes;
-        if let Some(end) = self.email_at(idx) {
+        if self.has_at_sign
+            && let Some(end) = self.email_at(idx)
+        {
             return Some((idx, end, Kind::Email));
         }
         let byte = bytes[idx];
         if byte.is_ascii_digit() {
-            if let Some((end, kind)) = self.date_at(idx) {
-                return Some((idx, end, kind));
-            }
-            if let Some(end) = self.ipv4_at(idx) {
-                return Some((idx, end, Kind::IpAddress));
-            }
-            if let Some(end) = self.ipv6_at(idx) {
-                return Some((idx, end, Kind::IpAddress));
-            }
-            if let Some(end) = parse_us_address(bytes, idx) {
-                return Some((idx, end, Kind::Address));
-            }
-            return self.numeric_at(idx).map(|(end, kind)| (idx, end, kind));
+            return self.at_digits(idx);
         }
         if let Some((end, kind)) = self.letter_id_at(idx) {
             return Some((idx, end, kind));
@@ -192,8 +186,9 @@ impl<'a> Scanner<'a> {
                 return Some((idx, end, Kind::Address));
             }
             // An initial and a title: `C小姐`.
-            if let Some(title) =
-                TITLES.iter().find(|title| self.text[idx + 1..].starts_with(**title))
+            if bytes.get(idx + 1).is_some_and(|next| *next >= 0x80)
+                && let Some(title) =
+                    TITLES.iter().find(|title| self.text[idx + 1..].starts_with(**title))
             {
                 return Some((idx, idx + 1 + title.len(), Kind::PersonName));
             }
@@ -202,6 +197,61 @@ impl<'a> Scanner<'a> {
             }
         }
         None
+    }
+
+    /// Detectors that start with a digit, chosen by the byte after the
+    /// first run of digits: most numbers in logs and exports are short and
+    /// are rejected here without trying every detector.
+    fn at_digits(&self, idx: usize) -> Option<(usize, usize, Kind)> {
+        let bytes = self.bytes;
+        let mut run_end = idx;
+        while run_end < bytes.len() && bytes[run_end].is_ascii_digit() {
+            run_end += 1;
+        }
+        let run = &bytes[idx..run_end];
+        let numeric = || self.numeric_at(idx).map(|(end, kind)| (idx, end, kind));
+        let date = || self.date_at(idx).map(|(end, kind)| (idx, end, kind));
+        match bytes.get(run_end).copied() {
+            Some(b'.') => date()
+                .or_else(|| self.ipv4_at(idx).map(|end| (idx, end, Kind::IpAddress)))
+                .or_else(numeric),
+            Some(b'-' | b'/') => date().or_else(numeric),
+            Some(b':') => self
+                .ipv6_at(idx)
+                .map(|end| (idx, end, Kind::IpAddress))
+                .or_else(|| self.is_single_possible(idx, run).then(numeric).flatten()),
+            Some(b' ') => {
+                parse_us_address(bytes, idx).map(|end| (idx, end, Kind::Address)).or_else(numeric)
+            }
+            Some(b'X' | b'x' | b'#' | b')') => numeric(),
+            Some(next) if next.is_ascii_hexdigit() => {
+                self.ipv6_at(idx).map(|end| (idx, end, Kind::IpAddress))
+            }
+            Some(next) if next.is_ascii_alphabetic() => None,
+            Some(next) if next >= 0x80 && bytes[run_end..].starts_with("年".as_bytes()) => date(),
+            _ => self.is_single_possible(idx, run).then(numeric).flatten(),
+        }
+    }
+
+    /// Whether a run of digits standing alone can be personal data: a check
+    /// of length, first digits and (in prose) the context word the short
+    /// kinds need.
+    fn is_single_possible(&self, idx: usize, run: &[u8]) -> bool {
+        match run.len() {
+            3 | 5 | 6 => {
+                is_postal_code(run) && (self.is_value || self.has_cue_before(idx, 12, ZIP_CUES))
+            }
+            7 => self.is_value || self.has_cue_before(idx, 16, BIRTH_CUES),
+            8 => {
+                self.is_value
+                    || self.has_cue_before(idx, 24, UBN_CUES)
+                    || self.has_cue_before(idx, 16, BIRTH_CUES)
+            }
+            9 | 10 => run[0] == b'0',
+            12 => run.starts_with(b"886"),
+            13..=19 => (b'1'..=b'8').contains(&run[0]),
+            _ => false,
+        }
     }
 
     fn email_at(&self, idx: usize) -> Option<usize> {
@@ -312,6 +362,9 @@ impl<'a> Scanner<'a> {
 
     fn ipv6_at(&self, idx: usize) -> Option<usize> {
         let bytes = self.bytes;
+        if !bytes[idx].is_ascii_hexdigit() {
+            return None;
+        }
         // Cheap reject: a colon must follow the first group.
         let first_colon =
             bytes[idx..bytes.len().min(idx + 5)].iter().position(|byte| *byte == b':')?;
@@ -374,12 +427,10 @@ impl<'a> Scanner<'a> {
             for (target, byte) in upper.iter_mut().zip(&bytes[idx..idx + 10]) {
                 *target = byte.to_ascii_uppercase();
             }
-            if let Ok(candidate) = std::str::from_utf8(&upper)
-                && candidate.as_bytes()[2..].iter().all(u8::is_ascii_digit)
-            {
-                let kind = if is_valid_tw_national_id(candidate) {
+            if upper[2..].iter().all(u8::is_ascii_digit) {
+                let kind = if is_valid_tw_national_id_bytes(&upper) {
                     Some(Kind::TwNationalId)
-                } else if is_valid_tw_resident_cert(candidate) {
+                } else if is_valid_tw_resident_cert_bytes(&upper) {
                     Some(Kind::TwResidentCert)
                 } else {
                     None
@@ -514,6 +565,13 @@ impl<'a> Scanner<'a> {
         if n_groups == 0 || (has_paren && n_groups < 2) {
             return None;
         }
+        // Fewer than seven digits in all: only a postal code (after a postal word) is possible.
+        let n_digits: usize = groups[..n_groups].iter().map(|(start, end)| end - start).sum();
+        if n_digits < 7
+            && !(n_groups == 1 && !has_plus && !has_paren && matches!(n_digits, 3 | 5 | 6))
+        {
+            return None;
+        }
         for n_used in (1..=n_groups).rev() {
             if let Some(found) =
                 self.classify_groups(start, &groups[..n_used], &separators, has_plus, has_paren)
@@ -560,7 +618,7 @@ impl<'a> Scanner<'a> {
             let mut candidate = [0u8; 18];
             candidate[..17].copy_from_slice(digits);
             candidate[17] = b'X';
-            if std::str::from_utf8(&candidate).is_ok_and(is_valid_cn_resident_id) {
+            if is_valid_cn_resident_id_bytes(&candidate) {
                 return Some((end + 1, Kind::CnResidentId));
             }
         }
@@ -611,8 +669,7 @@ impl<'a> Scanner<'a> {
         if !self.is_boundary_after(end) {
             return None;
         }
-        let text = std::str::from_utf8(digits).ok()?;
-        if single && n_digits == 18 && is_valid_cn_resident_id(text) {
+        if single && n_digits == 18 && is_valid_cn_resident_id_bytes(digits) {
             return Some((end, Kind::CnResidentId));
         }
         if lens.len() == 2
@@ -634,7 +691,7 @@ impl<'a> Scanner<'a> {
         if (13..=19).contains(&n_digits)
             && is_card_grouping
             && crate::ids::is_card_issuer(digits)
-            && is_valid_luhn(text)
+            && is_valid_luhn_bytes(digits)
             && (self.is_value || !self.has_cue_before(start, 20, CARD_NEGATIVE_CUES))
         {
             return Some((end, Kind::CreditCard));
@@ -643,7 +700,7 @@ impl<'a> Scanner<'a> {
             return None;
         }
         if n_digits == 8
-            && is_valid_tw_ubn(text)
+            && is_valid_tw_ubn_bytes(digits)
             && (self.is_value || self.has_cue_before(start, 24, UBN_CUES))
         {
             return Some((end, Kind::TwUbn));
