@@ -16,7 +16,6 @@ use crate::matcher::DecisionIndex;
 pub fn banned_nets(index: &DecisionIndex, now: Timestamp) -> Vec<IpNet> {
     let mut nets: Vec<IpNet> = index
         .decisions()
-        .iter()
         .filter(|decision| decision.is_active(now) && decision.action == DecisionAction::Ban)
         .filter(|decision| matches!(decision.scope, Scope::Ip | Scope::Range))
         .filter_map(|decision| decision.net())

@@ -339,3 +339,42 @@ fn blocklists_hold_active_bans_only_and_never_the_allowlist() {
     add element inet leakguard banned_v6 { 2001:db8::/64 }
     ");
 }
+
+#[test]
+fn the_index_takes_insertions_and_removals_in_place() {
+    let later = NOW.add_secs(3600);
+    let allowlist = Allowlist::new([net("192.0.2.0/24")]);
+    let mut index =
+        DecisionIndex::new(vec![decision(1, Scope::Ip, "203.0.113.9", later)], &allowlist, NOW);
+    assert!(index.insert(decision(2, Scope::Range, "203.0.113.0/24", later), &allowlist, NOW));
+    assert!(
+        !index.insert(decision(2, Scope::Range, "203.0.113.0/24", later), &allowlist, NOW),
+        "already there"
+    );
+    assert!(
+        !index.insert(decision(3, Scope::Ip, "192.0.2.1", later), &allowlist, NOW),
+        "allowlisted"
+    );
+    assert!(!index.insert(decision(4, Scope::Ip, "198.51.100.1", NOW), &allowlist, NOW), "expired");
+    let ids =
+        |found: Vec<&Decision>| found.iter().map(|decision| decision.id.0).collect::<Vec<_>>();
+    assert_eq!(ids(index.covering(ip("203.0.113.9"), NOW)), [1, 2]);
+    assert!(index.remove(DecisionId(1)));
+    assert!(!index.remove(DecisionId(1)));
+    assert_eq!(ids(index.covering(ip("203.0.113.9"), NOW)), [2]);
+    assert_eq!(index.len(), 1);
+    // Many removals compact the index; what is left still answers.
+    for id in 10..2100 {
+        assert!(index.insert(
+            decision(id, Scope::Ip, &format!("10.0.{}.{}", id / 256, id % 256), later),
+            &allowlist,
+            NOW
+        ));
+    }
+    for id in 10..2100 {
+        assert!(index.remove(DecisionId(id)));
+    }
+    assert_eq!(index.len(), 1);
+    assert_eq!(ids(index.covering(ip("203.0.113.200"), NOW)), [2]);
+    assert!(!index.is_covered(ip("10.0.0.20"), NOW));
+}

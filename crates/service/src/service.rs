@@ -95,6 +95,8 @@ pub struct Service {
     store: Store,
     clock: Arc<dyn Clock>,
     cache: Mutex<Option<Cached>>,
+    /// Held by the one caller refreshing the cache.
+    refresh: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Service {
@@ -168,7 +170,7 @@ fn is_valid_bouncer_name(name: &str) -> bool {
 impl Service {
     /// A service over an opened store, with a clock for "now".
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Service {
-        Service { store, clock, cache: Mutex::new(None) }
+        Service { store, clock, cache: Mutex::new(None), refresh: tokio::sync::Mutex::new(()) }
     }
 
     /// The current time, from the service's clock.
@@ -176,72 +178,70 @@ impl Service {
         self.clock.now()
     }
 
+    /// The cached index and allowlist, if they are at this version.
+    fn cached_at(&self, version: Version) -> Option<(Arc<DecisionIndex>, Arc<Allowlist>)> {
+        let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .as_ref()
+            .filter(|cached| cached.version == version)
+            .map(|cached| (cached.index.clone(), cached.allowlist.clone()))
+    }
+
     /// The active, non-allowlisted decisions and the allowlist, brought up to
-    /// date when the store changed: only new and deleted decisions are read
-    /// when the allowlist is unchanged, everything otherwise.
+    /// date when the store changed: in place, reading only the new and deleted
+    /// decisions, when the allowlist is unchanged; from scratch otherwise.
+    /// One caller refreshes at a time; the others wait and reuse its work.
     async fn current(&self) -> Result<(Arc<DecisionIndex>, Arc<Allowlist>)> {
         let version = self.store.version().await?;
-        let previous = {
-            let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match cache.as_ref() {
-                Some(cached) if cached.version == version => {
-                    return Ok((cached.index.clone(), cached.allowlist.clone()));
-                }
-                Some(cached)
-                    if cached.version.max_allow_id == version.max_allow_id
-                        && cached.version.n_allow == version.n_allow =>
-                {
-                    Some((
-                        cached.index.clone(),
-                        cached.allowlist.clone(),
-                        cached.max_id_seen,
-                        cached.version,
-                    ))
-                }
-                _ => None,
-            }
-        };
+        if let Some(hit) = self.cached_at(version) {
+            return Ok(hit);
+        }
+        let _refreshing = self.refresh.lock().await;
+        let version = self.store.version().await?;
+        if let Some(hit) = self.cached_at(version) {
+            return Ok(hit);
+        }
+        let previous = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         let now = self.now();
-        let (decisions, allowlist, max_id_seen) = match previous {
-            Some((index, allowlist, max_id_seen, cached_version)) => {
-                let added =
-                    from_records(self.store.active_decisions_after(max_id_seen, now).await?)?;
-                let deleted: std::collections::HashSet<i64> = self
+        let cached = match previous {
+            Some(mut cached)
+                if cached.version.max_allow_id == version.max_allow_id
+                    && cached.version.n_allow == version.n_allow =>
+            {
+                let added = from_records(
+                    self.store.active_decisions_after(cached.max_id_seen, now).await?,
+                )?;
+                let deleted: Vec<DecisionId> = self
                     .store
-                    .deleted_ids_after(cached_version.max_deleted_at)
+                    .deleted_ids_after(cached.version.max_deleted_at)
                     .await?
                     .into_iter()
+                    .map(DecisionId)
                     .collect();
-                let max_id_seen =
-                    added.last().map_or(max_id_seen, |decision| decision.id.0.max(max_id_seen));
-                let decisions: Vec<Decision> = index
-                    .decisions()
-                    .iter()
-                    .filter(|decision| !deleted.contains(&decision.id.0))
-                    .cloned()
-                    .chain(added.into_iter().filter(|decision| !deleted.contains(&decision.id.0)))
-                    .collect();
-                (decisions, allowlist, max_id_seen)
+                // In place unless a request still holds the old index; then on a copy.
+                let index = Arc::make_mut(&mut cached.index);
+                for decision in added {
+                    cached.max_id_seen = cached.max_id_seen.max(decision.id.0);
+                    index.insert(decision, &cached.allowlist, now);
+                }
+                index.remove_all(&deleted);
+                cached.version = version;
+                cached
             }
-            None => {
+            _ => {
                 let allowlist = Arc::new(compile_allowlist(&self.store.allowlist().await?));
                 let decisions = from_records(self.store.active_decisions(now).await?)?;
                 let max_id_seen = decisions
                     .last()
                     .map_or(0, |decision| decision.id.0)
                     .max(version.max_decision_id);
-                (decisions, allowlist, max_id_seen)
+                let index = Arc::new(DecisionIndex::new(decisions, &allowlist, now));
+                Cached { version, max_id_seen, index, allowlist }
             }
         };
-        let index = Arc::new(DecisionIndex::new(decisions, &allowlist, now));
-        let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *cache = Some(Cached {
-            version,
-            max_id_seen,
-            index: index.clone(),
-            allowlist: allowlist.clone(),
-        });
-        Ok((index, allowlist))
+        let hit = (cached.index.clone(), cached.allowlist.clone());
+        *self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(cached);
+        Ok(hit)
     }
 
     /// Turns alerts into stored decisions through a profile. `tags` gives each
@@ -342,9 +342,7 @@ impl Service {
             (Some(ip), _) => index.covering(ip, now),
             (None, Some(range)) if query.contains => index.containing(range, now),
             (None, Some(range)) => index.within(range, now),
-            (None, None) => {
-                index.decisions().iter().filter(|decision| decision.is_active(now)).collect()
-            }
+            (None, None) => index.decisions().filter(|decision| decision.is_active(now)).collect(),
         };
         let by_scope = query.scope.filter(|_| ip.is_none() && range.is_none());
         Ok(found

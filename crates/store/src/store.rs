@@ -429,13 +429,14 @@ impl Store {
             "SELECT {DECISION_COLUMNS} FROM decisions
              WHERE id > $1 AND id <= $2 AND deleted_at IS NULL AND until > $3 ORDER BY id"
         );
-        // Two selects, each served by its own index (an OR would scan the table).
+        // Two selects, each served by its own index: an OR, or a condition on
+        // the id, would make SQLite scan the whole table.
         let deleted_sql = format!(
             "SELECT {DECISION_COLUMNS} FROM decisions
-             WHERE id <= $1 AND deleted_at > $2 AND deleted_at <= $3
+             WHERE deleted_at > $1 AND deleted_at <= $2
              UNION ALL
              SELECT {DECISION_COLUMNS} FROM decisions
-             WHERE id <= $1 AND deleted_at IS NULL AND until > $2 AND until <= $3
+             WHERE deleted_at IS NULL AND until > $1 AND until <= $2
              ORDER BY id"
         );
         let (new_rows, deleted_rows, max_id): (Vec<DecisionRow>, Vec<DecisionRow>, i64) =
@@ -451,7 +452,6 @@ impl Store {
                     .await?;
                 let deleted_rows = if state.last_pull.is_some() {
                     sqlx::query_as(&deleted_sql)
-                        .bind(max_id)
                         .bind(since)
                         .bind(now_micros)
                         .fetch_all(pool)
@@ -467,7 +467,12 @@ impl Store {
         };
         Ok((
             new_rows.into_iter().map(decision_from_row).collect(),
-            deleted_rows.into_iter().map(decision_from_row).collect(),
+            // Decisions above `max_id` were never sent, so there is nothing to take back.
+            deleted_rows
+                .into_iter()
+                .map(decision_from_row)
+                .filter(|record| record.id <= max_id)
+                .collect(),
             next,
         ))
     }
