@@ -573,12 +573,12 @@ impl Follower {
                 }
                 continue;
             }
-            let Some(fingerprint) = sibling.fingerprint else {
-                continue;
-            };
             if self.is_known(sibling) {
                 continue;
             }
+            // A sibling without a whole line yet may still be written by a
+            // server that has not reopened its log: follow it too.
+            let fingerprint = sibling.fingerprint.unwrap_or(Fingerprint::of_prefix(&[]));
             let handle = match open_handle(&sibling.path) {
                 Ok(handle) => handle,
                 Err(error) => {

@@ -362,8 +362,14 @@ enum Op {
     Poll,
     /// Renames `access.log` to `access.log.1` (shifting older files up),
     /// writes `late` lines to the renamed file, as a server does until it
-    /// reopens its log, then creates `access.log` and reopens it.
-    Rotate { late: usize },
+    /// reopens its log, and creates `access.log`. The server reopens it now,
+    /// or with `is_reopen_later` at a [`Op::Reopen`] or before the second
+    /// poll (well within `rotate_wait`), whichever comes first; and always
+    /// before the next rotation step, as logrotate's postrotate script runs
+    /// before it compresses.
+    Rotate { late: usize, is_reopen_later: bool },
+    /// The server reopens its log.
+    Reopen,
     /// Copies `access.log` to `access.log.1` and truncates it.
     CopyTruncate,
     /// Compresses `access.log.1` into `access.log.1.gz`.
@@ -379,7 +385,9 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (0..60usize).prop_map(|pad| Op::Write { pad }),
         2 => (0..60usize).prop_map(|pad| Op::WriteHalf { pad }),
         4 => Just(Op::Poll),
-        2 => (0..3usize).prop_map(|late| Op::Rotate { late }),
+        2 => (0..3usize, any::<bool>())
+            .prop_map(|(late, is_reopen_later)| Op::Rotate { late, is_reopen_later }),
+        1 => Just(Op::Reopen),
         1 => Just(Op::CopyTruncate),
         1 => Just(Op::Compress),
         1 => Just(Op::DeleteRecreate),
@@ -396,6 +404,9 @@ struct Model {
     /// The segment the writer appends to: a new one per file created and
     /// per truncation, so order is checked within each.
     segment: u64,
+    /// While the server still writes the rotated file: the segment of the
+    /// new `access.log`, and the polls seen since the rotation.
+    stale: Option<(u64, u32)>,
     n_segments: u64,
     /// Line text → (segment, index in segment).
     lines: HashMap<String, (u64, u64)>,
@@ -427,6 +438,7 @@ impl Model {
             harness,
             writer,
             segment: 0,
+            stale: None,
             n_segments: 1,
             lines: HashMap::new(),
             next_index: HashMap::new(),
@@ -450,7 +462,7 @@ impl Model {
                 self.complete_half();
                 let text = self.new_text(pad);
                 self.writer.write_all(format!("{text}\n").as_bytes()).unwrap();
-                self.record(text, true);
+                self.record(text, self.stale.is_none());
             }
             Op::WriteHalf { pad } => {
                 self.complete_half();
@@ -460,7 +472,9 @@ impl Model {
                 self.half = Some(text);
             }
             Op::Poll => self.poll(),
-            Op::Rotate { late } => {
+            Op::Reopen => self.reopen(),
+            Op::Rotate { late, is_reopen_later } => {
+                self.reopen();
                 self.complete_half();
                 self.shift_rotated();
                 let path = self.harness.path("access.log");
@@ -470,9 +484,17 @@ impl Model {
                     self.writer.write_all(format!("{text}\n").as_bytes()).unwrap();
                     self.record(text, false);
                 }
-                self.new_file();
+                if is_reopen_later {
+                    File::create(&path).unwrap();
+                    self.stale = Some((self.n_segments, 0));
+                    self.n_segments += 1;
+                    self.unpolled.clear();
+                } else {
+                    self.new_file();
+                }
             }
             Op::CopyTruncate => {
+                self.reopen();
                 self.complete_half();
                 self.shift_rotated();
                 let path = self.harness.path("access.log");
@@ -485,12 +507,14 @@ impl Model {
                 self.n_segments += 1;
             }
             Op::Compress => {
+                self.reopen();
                 let path = self.harness.path("access.log.1");
                 if path.exists() && !self.harness.path("access.log.1.gz").exists() {
                     gzip(&path);
                 }
             }
             Op::DeleteRecreate => {
+                self.reopen();
                 self.complete_half();
                 // A file deleted before anyone read it is lost by nature;
                 // the follower is caught up first so that copytruncate's
@@ -514,6 +538,16 @@ impl Model {
     fn new_text(&mut self, pad: usize) -> String {
         self.n_written += 1;
         format!("line {:05} {}", self.n_written, "x".repeat(pad))
+    }
+
+    /// The server reopens `access.log` after a rotation, finishing the line
+    /// it was writing to the old file first.
+    fn reopen(&mut self) {
+        if let Some((segment, _)) = self.stale.take() {
+            self.complete_half();
+            self.writer = open_append(&self.harness.path("access.log"));
+            self.segment = segment;
+        }
     }
 
     /// Records a complete line; `is_live` when it went to the live file.
@@ -563,6 +597,11 @@ impl Model {
     }
 
     fn poll(&mut self) {
+        match &mut self.stale {
+            Some((_, n_polls)) if *n_polls >= 1 => self.reopen(),
+            Some((_, n_polls)) => *n_polls += 1,
+            None => {}
+        }
         for (_, text, issue) in self.harness.poll() {
             assert_eq!(issue, None, "{text:?}");
             let Some(&(segment, index)) = self.lines.get(&text) else {
@@ -580,6 +619,7 @@ impl Model {
 
     /// Lets every rotated file finish, then checks that nothing is missing.
     fn check_nothing_lost(&mut self) {
+        self.reopen();
         self.complete_half();
         for _ in 0..5 {
             self.poll();
@@ -639,4 +679,22 @@ fn lines_carry_the_pattern_that_found_their_file() {
     assert_eq!(sources, [pattern.clone(), pattern.clone()]);
     let state = harness.follower.state();
     assert!(state.checkpoints.iter().all(|checkpoint| checkpoint.source == pattern));
+}
+
+#[test]
+fn follows_a_generation_rotated_away_while_still_empty() {
+    // Found by the model: the server had not written to `b` yet when it was
+    // rotated away, then wrote to it before reopening its log.
+    let mut harness = Harness::new(&["access.log"], config(StartAt::Beginning));
+    harness.append("access.log", b"a1\n");
+    assert_eq!(harness.poll_texts(), ["a1"]);
+    fs::rename(harness.path("access.log"), harness.path("access.log.1")).unwrap();
+    File::create(harness.path("access.log")).unwrap();
+    fs::rename(harness.path("access.log.1"), harness.path("access.log.2")).unwrap();
+    let mut stale_writer = open_append(&harness.path("access.log"));
+    fs::rename(harness.path("access.log"), harness.path("access.log.1")).unwrap();
+    File::create(harness.path("access.log")).unwrap();
+    assert_eq!(harness.poll_texts(), Vec::<String>::new());
+    stale_writer.write_all(b"b1\n").unwrap();
+    assert_eq!(harness.poll_texts(), ["b1"]);
 }
