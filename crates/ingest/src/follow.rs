@@ -704,8 +704,11 @@ impl Follower {
             report.n_lines += splitter.push(&self.buf[..n_read], max_line_bytes, &mut emit);
             *pending_since = splitter.has_pending().then_some(now);
         }
-        if !is_at_end {
+        if budget == 0 {
+            // More may be waiting; an error waits for the next poll instead.
             report.is_caught_up = false;
+        }
+        if !is_at_end {
             return false;
         }
         let is_finished = match (&*handle, *role) {

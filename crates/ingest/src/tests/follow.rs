@@ -698,3 +698,17 @@ fn follows_a_generation_rotated_away_while_still_empty() {
     stale_writer.write_all(b"b1\n").unwrap();
     assert_eq!(harness.poll_texts(), ["b1"]);
 }
+
+#[test]
+fn reads_at_most_the_budget_per_poll_and_says_so() {
+    let config = FollowConfig { read_bytes_per_poll: 10, ..config(StartAt::Beginning) };
+    let mut harness = Harness::new(&["access.log"], config);
+    harness.append("access.log", b"0123456789abcdef\nx\n");
+    let mut texts = Vec::new();
+    harness.now += Duration::from_secs(1);
+    let report = harness.follower.poll(harness.now, &mut |line| texts.push(line.bytes.to_vec()));
+    assert_eq!((report.n_bytes, report.is_caught_up, texts.len()), (10, false, 0));
+    let report = harness.follower.poll(harness.now, &mut |line| texts.push(line.bytes.to_vec()));
+    assert_eq!((report.n_bytes, report.is_caught_up), (9, true));
+    assert_eq!(texts, [b"0123456789abcdef".to_vec(), b"x".to_vec()]);
+}
