@@ -203,6 +203,8 @@ pub async fn listen_tcp(
                 return;
             };
             let Ok((stream, peer)) = listener.accept().await else {
+                // Out of file descriptors, usually: retrying at once would spin.
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 continue;
             };
             if sender.is_closed() {
