@@ -83,6 +83,12 @@ pub struct Store {
     pool: Pool,
 }
 
+// In the queries, a unary `+` on a column (`+deleted_at IS NULL`) keeps
+// SQLite from choosing that column's index for the term: almost every row
+// has no deletion time, so that index would visit the whole table, when the
+// id range or the until index finds the few rows wanted. PostgreSQL reads
+// `+x` as `x`.
+
 /// Runs the same body against whichever pool the store has; the body is
 /// compiled once per backend, so the same SQL serves both.
 macro_rules! on_pool {
@@ -310,7 +316,7 @@ impl Store {
         let done = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE decisions SET deleted_at = $1
-                 WHERE scope = $2 AND value = $3 AND deleted_at IS NULL AND until > $1",
+                 WHERE scope = $2 AND value = $3 AND +deleted_at IS NULL AND +until > $1",
             )
             .bind(now.as_unix_micros())
             .bind(scope)
@@ -334,7 +340,7 @@ impl Store {
     pub async fn active_decisions(&self, now: Timestamp) -> Result<Vec<DecisionRecord>> {
         let sql = format!(
             "SELECT {DECISION_COLUMNS} FROM decisions
-             WHERE deleted_at IS NULL AND until > $1 ORDER BY id"
+             WHERE +deleted_at IS NULL AND +until > $1 ORDER BY id"
         );
         let rows: Vec<DecisionRow> = on_pool!(self, |pool| {
             sqlx::query_as(&sql).bind(now.as_unix_micros()).fetch_all(pool).await?
@@ -350,7 +356,7 @@ impl Store {
     ) -> Result<Vec<DecisionRecord>> {
         let sql = format!(
             "SELECT {DECISION_COLUMNS} FROM decisions
-             WHERE id > $1 AND deleted_at IS NULL AND until > $2 ORDER BY id"
+             WHERE id > $1 AND +deleted_at IS NULL AND +until > $2 ORDER BY id"
         );
         let rows: Vec<DecisionRow> = on_pool!(self, |pool| {
             sqlx::query_as(&sql).bind(last_id).bind(now.as_unix_micros()).fetch_all(pool).await?
@@ -427,7 +433,7 @@ impl Store {
         let since = state.last_pull.map_or(i64::MIN, Timestamp::as_unix_micros);
         let new_sql = format!(
             "SELECT {DECISION_COLUMNS} FROM decisions
-             WHERE id > $1 AND id <= $2 AND deleted_at IS NULL AND until > $3 ORDER BY id"
+             WHERE id > $1 AND id <= $2 AND +deleted_at IS NULL AND +until > $3 ORDER BY id"
         );
         // Two selects, each served by its own index: an OR, or a condition on
         // the id, would make SQLite scan the whole table.
@@ -436,7 +442,7 @@ impl Store {
              WHERE deleted_at > $1 AND deleted_at <= $2
              UNION ALL
              SELECT {DECISION_COLUMNS} FROM decisions
-             WHERE deleted_at IS NULL AND until > $1 AND until <= $2
+             WHERE +deleted_at IS NULL AND until > $1 AND until <= $2
              ORDER BY id"
         );
         let (new_rows, deleted_rows, max_id): (Vec<DecisionRow>, Vec<DecisionRow>, i64) =
