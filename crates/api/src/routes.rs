@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Query, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -148,10 +148,16 @@ async fn get_decisions(
 
 async fn get_stream(
     State(service): State<Arc<Service>>,
+    method: Method,
     Authenticated(bouncer): Authenticated,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let startup = parse_bool(&params, "startup", false)?;
+    // A HEAD (a bouncer checking that the API is up) must not consume the
+    // changes its next GET is due.
+    if method == Method::HEAD {
+        return Ok(StatusCode::OK.into_response());
+    }
     let scopes = match params.get("scopes") {
         Some(text) => parse_scopes(text)?,
         None => vec![Scope::Ip, Scope::Range],

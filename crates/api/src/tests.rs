@@ -186,6 +186,9 @@ async fn the_stream_gives_everything_at_startup_then_deltas() {
     harness.add(Scope::Range, "198.51.100.0/24", 1).await;
     assert!(harness.service.delete_decision(service::DecisionId(1)).await.expect("delete"));
     harness.clock.0.fetch_add(1, Ordering::SeqCst);
+    let (status, _) =
+        harness.send(Method::HEAD, "/v1/decisions/stream", Some(&harness.key), "").await;
+    assert_eq!(status, StatusCode::OK, "a HEAD does not consume the changes");
     let (_, body) = harness.get("/v1/decisions/stream").await;
     let ids = |side: &str| -> Vec<i64> {
         body[side]
