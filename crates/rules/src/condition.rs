@@ -14,7 +14,9 @@ use ipnet::IpNet;
 use regex::Regex;
 use serde_yaml_ng::Value;
 
-use crate::facts::{Facts, Prefilter, kind_bit, method_bit, outcome_bit, status_bit, status_bits};
+use crate::facts::{
+    Facts, Prefilter, kind_bit, method_bit, outcome_bit, presence_bit, status_bit, status_bits,
+};
 use crate::field::{
     Field, KINDS, NOTICES, NumberField, OUTCOMES, TextField, kind_name, notice_name, outcome_name,
 };
@@ -1027,6 +1029,11 @@ impl Test {
             Test::Outcome(bits) => Prefilter { outcomes: *bits, ..all },
             Test::Notice(_) => Prefilter { kinds: kind_bit(model::EventKind::ServerNotice), ..all },
             Test::Endpoint(bits) => Prefilter { endpoints: Some(*bits), ..all },
+            Test::Payload(_) => Prefilter { payloads: presence_bit(true), ..all },
+            // A query test that an empty query fails needs a query.
+            Test::Text { field: TextField::Query, matcher, .. } if !matcher.is_match("") => {
+                Prefilter { queries: presence_bit(true), ..all }
+            }
             Test::IsStatic(true) => {
                 let mut set = crate::EndpointSet::EMPTY;
                 set.insert(EndpointClass::Static);
@@ -1059,6 +1066,12 @@ impl Test {
                     (Field::Outcome, true) => Prefilter { outcomes: !no_outcome, ..all },
                     (Field::Outcome, false) => Prefilter { outcomes: no_outcome, ..all },
                     (Field::Endpoint, true) => Prefilter { endpoints: Some(u16::MAX), ..all },
+                    (Field::Payload, is_present) => {
+                        Prefilter { payloads: presence_bit(*is_present), ..all }
+                    }
+                    (Field::Text(TextField::Query), is_present) => {
+                        Prefilter { queries: presence_bit(*is_present), ..all }
+                    }
                     (Field::Notice, true) => {
                         Prefilter { kinds: kind_bit(model::EventKind::ServerNotice), ..all }
                     }

@@ -106,7 +106,12 @@ impl<'e, 'a> Facts<'e, 'a> {
     }
 
     /// The cheap summary that rule prefilters test (kind, status class, method,
-    /// outcome and endpoint classes), so most events skip most rules.
+    /// outcome, endpoint classes, whether there is a query and whether a
+    /// payload detector fired), so most events skip most rules.
+    ///
+    /// It asks the payload inspector when there is one: nearly every request
+    /// is judged by the exploit rules anyway, and knowing the answer up front
+    /// lets clean requests skip those rules whole.
     pub fn signature(&self) -> Signature {
         let kind = u64::from(kind_bit(self.event.kind));
         let status = u64::from(status_bit(self.event.status));
@@ -118,7 +123,19 @@ impl<'e, 'a> Facts<'e, 'a> {
         let method = u64::from(method.0);
         let outcome = u64::from(outcome_bit(self.classification.outcome));
         let endpoints = u64::from(self.classification.endpoints.bits());
-        Signature(kind | status << 8 | method << 16 | outcome << 32 | endpoints << 40)
+        let query = u64::from(presence_bit(!self.event.query.is_empty()));
+        let payload = match self.inspector {
+            Some(_) => u64::from(presence_bit(!self.payload().is_empty())),
+            None => u64::from(presence_bit(false)),
+        };
+        Signature(
+            kind | status << 8
+                | method << 16
+                | outcome << 32
+                | endpoints << 40
+                | query << 56
+                | payload << 58,
+        )
     }
 }
 
@@ -144,6 +161,15 @@ pub struct Prefilter {
     pub(crate) outcomes: u8,
     /// Classes of which the event must be in at least one; `None` means no constraint.
     pub(crate) endpoints: Option<u16>,
+    /// Whether the query may be empty (bit 0) or not (bit 1).
+    pub(crate) queries: u8,
+    /// Whether the event may have no payload verdict (bit 0) or some (bit 1).
+    pub(crate) payloads: u8,
+}
+
+/// Bit 0 for absent, bit 1 for present.
+pub(crate) fn presence_bit(is_present: bool) -> u8 {
+    if is_present { 2 } else { 1 }
 }
 
 impl Prefilter {
@@ -154,6 +180,8 @@ impl Prefilter {
         methods: u16::MAX,
         outcomes: u8::MAX,
         endpoints: None,
+        queries: u8::MAX,
+        payloads: u8::MAX,
     };
 
     /// Whether an event with this signature may match.
@@ -164,7 +192,11 @@ impl Prefilter {
         let method = (bits >> 16 & 0xffff) as u16;
         let outcome = (bits >> 32 & 0xff) as u8;
         let endpoints = (bits >> 40 & 0xffff) as u16;
-        kind & self.kinds != 0
+        let query = (bits >> 56 & 0b11) as u8;
+        let payload = (bits >> 58 & 0b11) as u8;
+        query & self.queries != 0
+            && payload & self.payloads != 0
+            && kind & self.kinds != 0
             && status & self.statuses != 0
             && method & self.methods != 0
             && outcome & self.outcomes != 0
@@ -178,6 +210,8 @@ impl Prefilter {
             statuses: self.statuses & other.statuses,
             methods: self.methods & other.methods,
             outcomes: self.outcomes & other.outcomes,
+            queries: self.queries & other.queries,
+            payloads: self.payloads & other.payloads,
             // One class mask is kept: requiring "one of A" and "one of B" cannot be
             // folded into one mask, and either alone is still a necessary condition.
             endpoints: match (self.endpoints, other.endpoints) {
@@ -196,6 +230,8 @@ impl Prefilter {
             statuses: self.statuses | other.statuses,
             methods: self.methods | other.methods,
             outcomes: self.outcomes | other.outcomes,
+            queries: self.queries | other.queries,
+            payloads: self.payloads | other.payloads,
             endpoints: match (self.endpoints, other.endpoints) {
                 (Some(left), Some(right)) => Some(left | right),
                 _ => None,
