@@ -207,6 +207,9 @@ pub(crate) fn parse_us_address(bytes: &[u8], start: usize) -> Option<usize> {
 /// `Unit 3281 Box 3888, DPO AA 19250`, `USNS Brown, FPO AP 12345`).
 pub(crate) fn parse_military_address(bytes: &[u8], start: usize) -> Option<usize> {
     let rest = &bytes[start..];
+    if !matches!(rest.first(), Some(b'P' | b'U' | b'C')) {
+        return None;
+    }
     let word_len = rest.iter().take(7).position(|byte| *byte == b' ')?;
     let word = &rest[..word_len];
     // Unit, PSC or CMR and a number, or a ship (USNS, USNV, USCGC, USS) and its name.

@@ -97,14 +97,32 @@ fn is_ideograph(ch: char) -> bool {
 
 /// The surname at the start of `rest`, as its byte length.
 pub(crate) fn surname_at(rest: &str) -> Option<usize> {
-    // Most compound surnames start with a single surname; the first
-    // characters of the others are listed here. A cheap test first.
     let first = rest.chars().next()?;
-    if SURNAMES.binary_search(&first).is_err() && !"諸上東皇尉公慕令宇端".contains(first)
+    // The first characters of the compound surnames: a cheap test first.
+    let may_be_compound = matches!(
+        first,
+        '歐' | '司'
+            | '諸'
+            | '上'
+            | '張'
+            | '范'
+            | '東'
+            | '皇'
+            | '尉'
+            | '公'
+            | '慕'
+            | '令'
+            | '長'
+            | '宇'
+            | '夏'
+            | '端'
+            | '周'
+            | '陳'
+            | '江'
+    );
+    if may_be_compound
+        && let Some(compound) = COMPOUND_SURNAMES.iter().find(|surname| rest.starts_with(**surname))
     {
-        return None;
-    }
-    if let Some(compound) = COMPOUND_SURNAMES.iter().find(|surname| rest.starts_with(**surname)) {
         return Some(compound.len());
     }
     SURNAMES.binary_search(&first).is_ok().then(|| first.len_utf8())
@@ -119,9 +137,24 @@ pub(crate) struct ChineseName {
 }
 
 /// Reads the given name (one or two ideographs) after a surname, or a title.
+/// The title at the start of `rest`, as its byte length.
+pub(crate) fn title_at(rest: &str) -> Option<usize> {
+    // Every title starts with one of these: a cheap test first.
+    if !rest.starts_with(['先', '小', '女', '太', '媽', '爸']) {
+        return None;
+    }
+    TITLES.iter().find(|title| rest.starts_with(**title)).map(|title| title.len())
+}
+
+/// Whether `text` ends with one of `words` (short words; last bytes compared first).
+pub(crate) fn ends_with_any(text: &str, words: &[&str]) -> bool {
+    let Some(last) = text.as_bytes().last() else { return false };
+    words.iter().any(|word| word.as_bytes().last() == Some(last) && text.ends_with(word))
+}
+
 pub(crate) fn given_name_at(rest: &str) -> ChineseName {
-    if let Some(title) = TITLES.iter().find(|title| rest.starts_with(**title)) {
-        return ChineseName { given_len: 0, n_given: 0, title_len: title.len() };
+    if let Some(title_len) = title_at(rest) {
+        return ChineseName { given_len: 0, n_given: 0, title_len };
     }
     let mut given_len = 0;
     let mut n_given = 0;
@@ -129,16 +162,13 @@ pub(crate) fn given_name_at(rest: &str) -> ChineseName {
         if !is_ideograph(ch) || STOP_CHARS.binary_search(&ch).is_ok() {
             break;
         }
-        if n_given == 1 && TITLES.iter().any(|title| rest[given_len..].starts_with(*title)) {
+        if n_given == 1 && title_at(&rest[given_len..]).is_some() {
             break;
         }
         given_len += ch.len_utf8();
         n_given += 1;
     }
-    let title_len = TITLES
-        .iter()
-        .find(|title| rest[given_len..].starts_with(**title))
-        .map_or(0, |title| title.len());
+    let title_len = title_at(&rest[given_len..]).unwrap_or(0);
     ChineseName { given_len, n_given, title_len }
 }
 

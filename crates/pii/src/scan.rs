@@ -12,7 +12,8 @@ use crate::ids::{
 };
 use crate::kind::Kind;
 use crate::name::{
-    AFTER_CUES, ROLE_CUES, TITLES, given_name_at, is_value_end, parse_latin_name, surname_at,
+    AFTER_CUES, ROLE_CUES, ends_with_any, given_name_at, is_value_end, parse_latin_name,
+    surname_at, title_at,
 };
 use crate::normalize::normalize;
 use crate::phone::{Shape, is_dotted_nanp, is_phone};
@@ -65,14 +66,38 @@ const ROC_PREFIX: &str = "民國";
 struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
+
     /// Whether the text has an `@` at all (else no e-mail is looked for).
     has_at_sign: bool,
     /// Cells read as a whole value.
     is_value: bool,
 }
 
+/// The last bytes of the role words (a cheap test before comparing words).
+static ROLE_CUE_LAST_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut idx = 0;
+    while idx < ROLE_CUES.len() {
+        let cue = ROLE_CUES[idx].as_bytes();
+        table[cue[cue.len() - 1] as usize] = true;
+        idx += 1;
+    }
+    table
+};
+
+/// ASCII letters and digits: the bytes a token boundary may not split.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).is_ascii_alphanumeric();
+        byte += 1;
+    }
+    table
+};
+
 fn is_word_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric()
+    WORD_BYTES[usize::from(byte)]
 }
 
 fn is_email_local(byte: u8) -> bool {
@@ -99,7 +124,7 @@ impl<'a> Scanner<'a> {
         let mut idx = 0;
         while idx < len {
             let byte = bytes[idx];
-            if byte.is_ascii_alphanumeric() {
+            if is_word_byte(byte) {
                 if self.is_boundary_before(idx)
                     && let Some((start, end, kind)) = self.at_word(idx)
                 {
@@ -108,7 +133,7 @@ impl<'a> Scanner<'a> {
                     continue;
                 }
                 idx += 1;
-                while idx < len && bytes[idx].is_ascii_alphanumeric() {
+                while idx < len && is_word_byte(bytes[idx]) {
                     idx += 1;
                 }
                 continue;
@@ -160,7 +185,10 @@ impl<'a> Scanner<'a> {
             *target = byte.to_ascii_lowercase();
         }
         let lowered = &lowered[..slice.len()];
-        cues.iter().any(|cue| lowered.windows(cue.len()).any(|window| window == cue.as_bytes()))
+        cues.iter().any(|cue| {
+            let cue = cue.as_bytes();
+            memchr::memchr_iter(cue[0], lowered).any(|at| lowered[at..].starts_with(cue))
+        })
     }
 
     /// Detectors that start with an ASCII letter or digit.
@@ -187,10 +215,9 @@ impl<'a> Scanner<'a> {
             }
             // An initial and a title: `C小姐`.
             if bytes.get(idx + 1).is_some_and(|next| *next >= 0x80)
-                && let Some(title) =
-                    TITLES.iter().find(|title| self.text[idx + 1..].starts_with(**title))
+                && let Some(title_len) = title_at(&self.text[idx + 1..])
             {
-                return Some((idx, idx + 1 + title.len(), Kind::PersonName));
+                return Some((idx, idx + 1 + title_len, Kind::PersonName));
             }
             if let Some(end) = self.latin_name_at(idx) {
                 return Some((idx, end, Kind::PersonName));
@@ -366,9 +393,11 @@ impl<'a> Scanner<'a> {
             return None;
         }
         // Cheap reject: a colon must follow the first group.
-        let first_colon =
-            bytes[idx..bytes.len().min(idx + 5)].iter().position(|byte| *byte == b':')?;
-        if first_colon == 0 || !bytes[idx..idx + first_colon].iter().all(|byte| is_hex(*byte)) {
+        let mut first_colon = 1;
+        while first_colon < 5 && bytes.get(idx + first_colon).is_some_and(|byte| is_hex(*byte)) {
+            first_colon += 1;
+        }
+        if bytes.get(idx + first_colon) != Some(&b':') {
             return None;
         }
         let mut at = idx;
@@ -469,12 +498,20 @@ impl<'a> Scanner<'a> {
     }
 
     fn latin_name_at(&self, idx: usize) -> Option<usize> {
-        let end = parse_latin_name(self.bytes, idx)?;
         if self.is_value {
+            let end = parse_latin_name(self.bytes, idx)?;
             return (idx == 0 && end == self.bytes.len()).then_some(end);
         }
         let before = &self.text[..idx];
         let trimmed = before.trim_end_matches([' ', ':', '=', '"', '\'']);
+        // Cheap test first: the text before must end like a role word or `(`.
+        let last = trimmed.as_bytes().last().map(u8::to_ascii_lowercase);
+        let is_candidate = before.ends_with('(')
+            || last.is_some_and(|last| ROLE_CUE_LAST_BYTES[usize::from(last)]);
+        if !is_candidate {
+            return None;
+        }
+        let end = parse_latin_name(self.bytes, idx)?;
         let lowered_tail: String = trimmed
             .chars()
             .rev()
@@ -484,7 +521,7 @@ impl<'a> Scanner<'a> {
             .rev()
             .collect::<String>()
             .to_ascii_lowercase();
-        let has_role = ROLE_CUES.iter().any(|cue| lowered_tail.ends_with(cue));
+        let has_role = ends_with_any(&lowered_tail, ROLE_CUES);
         let in_parens = before.ends_with('(') && self.bytes.get(end) == Some(&b')');
         (has_role || in_parens).then_some(end)
     }
@@ -753,9 +790,7 @@ impl<'a> Scanner<'a> {
         if self.is_value {
             return None;
         }
-        if ROLE_CUES.iter().any(|cue| before.ends_with(cue))
-            || AFTER_CUES.iter().any(|cue| after.starts_with(cue))
-        {
+        if ends_with_any(before, ROLE_CUES) || AFTER_CUES.iter().any(|cue| after.starts_with(cue)) {
             return Some((idx, end, Kind::PersonName));
         }
         if name.title_len > 0 {
