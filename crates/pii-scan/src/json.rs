@@ -56,6 +56,9 @@ impl PathProfiles {
     }
 }
 
+/// Largest JSON file read as one document (NDJSON is streamed, unbounded).
+const MAX_DOCUMENT_BYTES: usize = 256 << 20;
+
 pub(crate) fn scan_json(
     lines: &mut LineReader,
     table: &str,
@@ -78,6 +81,12 @@ pub(crate) fn scan_json(
             }
         };
         if !is_ndjson {
+            if pending.len() > MAX_DOCUMENT_BYTES {
+                report.problems.push(Problem::whole(format!(
+                    "a json document larger than {MAX_DOCUMENT_BYTES} bytes is not read; export it as ndjson"
+                )));
+                return;
+            }
             pending.push_str(&line);
             pending.push('\n');
             continue;

@@ -161,6 +161,10 @@ fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, max_r
     }
 }
 
+/// Longest statement kept in memory; the rest of a longer one (a huge
+/// multi-row INSERT) is skipped, so memory stays flat.
+const MAX_STATEMENT_BYTES: usize = 64 << 20;
+
 pub(crate) fn scan_sql_dump(
     lines: &mut LineReader,
     options: &ScanOptions,
@@ -170,6 +174,7 @@ pub(crate) fn scan_sql_dump(
     let mut tables: BTreeMap<String, DumpTable> = BTreeMap::new();
     let mut statement = String::new();
     let mut quote: Option<char> = None;
+    let mut n_cut = 0u64;
     while let Some(line) = lines.next_line() {
         let line = match line {
             Ok(line) => line,
@@ -185,8 +190,14 @@ pub(crate) fn scan_sql_dump(
             continue;
         }
         let mut escaped = false;
+        let is_full = statement.len() > MAX_STATEMENT_BYTES;
+        if is_full {
+            n_cut += 1;
+        }
         for ch in line.chars() {
-            statement.push(ch);
+            if !is_full {
+                statement.push(ch);
+            }
             if escaped {
                 escaped = false;
                 continue;
@@ -209,13 +220,20 @@ pub(crate) fn scan_sql_dump(
                 },
             }
         }
-        statement.push('\n');
+        if !is_full {
+            statement.push('\n');
+        }
         if statement.trim().is_empty() {
             statement.clear();
         }
     }
     if !statement.trim().is_empty() {
         handle_statement(&statement, &mut tables, options.max_rows);
+    }
+    if n_cut > 0 {
+        report.problems.push(Problem::whole(format!(
+            "statements longer than {MAX_STATEMENT_BYTES} bytes were read in part only"
+        )));
     }
     report.sampling = format!("first {} rows of each table's INSERT statements", options.max_rows);
     for (name, table) in tables {
