@@ -109,6 +109,9 @@ pub struct TextReport {
     pub spans: Vec<SpanFinding>,
     /// Lines with at least one span.
     pub lines_with_spans: u64,
+    /// Fingerprints of the spans' values ([`pii::fingerprint`], at most 4,096),
+    /// to find copies of the same data elsewhere; never shown.
+    pub fingerprints: std::collections::BTreeSet<u64>,
 }
 
 /// One span in a text file.

@@ -26,6 +26,9 @@ pub(crate) fn scan_text(lines: &mut LineReader, options: &ScanOptions, report: &
         text.lines_with_spans += 1;
         for span in spans {
             *text.counts.entry(span.kind).or_default() += 1;
+            if pii::is_fingerprinted(span.kind) && text.fingerprints.len() < 4096 {
+                text.fingerprints.insert(pii::fingerprint(&line[span.start..span.end], span.kind));
+            }
             if text.spans.len() < options.max_spans_kept {
                 text.spans.push(SpanFinding {
                     line: lines.n_lines,

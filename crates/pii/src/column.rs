@@ -1,5 +1,8 @@
 //! Judging a column from its sampled values and its name.
 
+use std::collections::BTreeSet;
+
+use crate::fingerprint::{fingerprint, is_fingerprinted};
 use crate::kind::Kind;
 use crate::mask::mask;
 use crate::scan::find_spans;
@@ -137,7 +140,11 @@ pub struct ColumnProfile {
     n_with_spans: u64,
     span_counts: [u64; Kind::ALL.len()],
     text_sample: Option<String>,
+    fingerprints: BTreeSet<(Kind, u64)>,
 }
+
+/// Fingerprints kept per column.
+const MAX_FINGERPRINTS: usize = 4096;
 
 impl Default for ColumnProfile {
     fn default() -> Self {
@@ -151,6 +158,7 @@ impl Default for ColumnProfile {
             n_with_spans: 0,
             span_counts: [0; Kind::ALL.len()],
             text_sample: None,
+            fingerprints: BTreeSet::new(),
         }
     }
 }
@@ -174,6 +182,10 @@ pub struct ColumnVerdict {
     pub is_by_name: bool,
     /// For free text: the kinds of the spans found, with counts.
     pub span_kinds: Vec<(Kind, u64)>,
+    /// Fingerprints ([`crate::fingerprint`]) of the values of `kind`, or of the
+    /// spans of free text (at most 4,096), to find the same data in several
+    /// places; never shown.
+    pub fingerprints: Vec<u64>,
 }
 
 fn kind_index(kind: Kind) -> usize {
@@ -246,6 +258,9 @@ impl ColumnProfile {
         if let Some(kind) = classify_value(value) {
             let idx = kind_index(kind);
             self.counts[idx] += 1;
+            if is_fingerprinted(kind) && self.fingerprints.len() < MAX_FINGERPRINTS {
+                self.fingerprints.insert((kind, fingerprint(value, kind)));
+            }
             if self.samples[idx].is_none() {
                 self.samples[idx] = Some(mask(value));
             }
@@ -259,6 +274,10 @@ impl ColumnProfile {
                 self.n_with_spans += 1;
                 for span in &personal {
                     self.span_counts[kind_index(span.kind)] += 1;
+                    if is_fingerprinted(span.kind) && self.fingerprints.len() < MAX_FINGERPRINTS {
+                        let value = &value[span.start..span.end];
+                        self.fingerprints.insert((span.kind, fingerprint(value, span.kind)));
+                    }
                 }
                 if self.text_sample.is_none() {
                     let span = personal[0];
@@ -311,6 +330,16 @@ impl ColumnProfile {
                 .clone()
                 .or_else(|| if kind == Kind::FreeText { self.text_sample.clone() } else { None }),
             is_by_name,
+            fingerprints: self
+                .fingerprints
+                .iter()
+                .filter(|(found, _)| {
+                    kind == Kind::FreeText
+                        || *found == kind
+                        || (kind.family() != 0 && found.family() == kind.family())
+                })
+                .map(|(_, fingerprint)| *fingerprint)
+                .collect(),
             span_kinds: if kind == Kind::FreeText {
                 Kind::ALL
                     .iter()

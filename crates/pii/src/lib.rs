@@ -47,6 +47,7 @@
 mod address;
 mod column;
 mod date;
+mod fingerprint;
 mod ids;
 mod kind;
 mod mask;
@@ -57,6 +58,7 @@ mod scan;
 mod value;
 
 pub use column::{ColumnProfile, ColumnVerdict, column_name_kind};
+pub use fingerprint::{fingerprint, is_fingerprinted};
 pub use ids::{
     is_valid_cn_resident_id, is_valid_hk_id, is_valid_luhn, is_valid_tw_national_id,
     is_valid_tw_resident_cert, is_valid_tw_ubn, is_valid_us_ssn,

@@ -125,3 +125,20 @@ fn few_values_or_ambiguous_names_decide_nothing() {
     check_column(Some("line"), &["12", "13", "14", "15", "16"], None);
     check_column(Some("line_id"), &["12", "13", "14", "15", "16"], None);
 }
+
+#[test]
+fn fingerprints_match_the_same_value_however_written() {
+    use crate::fingerprint;
+    assert_eq!(
+        fingerprint("0912-345-678", Kind::Phone),
+        fingerprint("+886 912 345 678", Kind::Phone)
+    );
+    assert_eq!(
+        fingerprint("a123456789", Kind::TwNationalId),
+        fingerprint("A123456789", Kind::TwNationalId)
+    );
+    assert_ne!(fingerprint("0912345678", Kind::Phone), fingerprint("0912345679", Kind::Phone));
+    let verdict = profile(&["0912-345-678", "0912345679"]).judge(Some("mobile")).expect("phones");
+    assert_eq!(verdict.fingerprints.len(), 2);
+    assert!(verdict.fingerprints.contains(&fingerprint("0912345678", Kind::Phone)));
+}

@@ -1,0 +1,48 @@
+//! Fingerprints: a hash of a value's canonical form, so that copies of the
+//! same personal data in several places can be found without keeping the
+//! data. Fingerprints stay in memory during a scan; reports never show them.
+
+use crate::kind::Kind;
+use crate::normalize::normalize;
+
+/// Kinds specific enough that two equal values mean the same person.
+pub fn is_fingerprinted(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::TwNationalId
+            | Kind::TwResidentCert
+            | Kind::HkId
+            | Kind::CnResidentId
+            | Kind::UsSsn
+            | Kind::Phone
+            | Kind::Email
+            | Kind::CreditCard
+            | Kind::BankAccount
+            | Kind::EinvoiceCarrier
+    )
+}
+
+/// The fingerprint of `value` read as `kind`: FNV-1a over its canonical form
+/// (decoded, letters and digits only, upper case; e-mail lower case; Taiwan
+/// phones in national form), so `0912-345-678` and `+886 912 345 678` match.
+pub fn fingerprint(value: &str, kind: Kind) -> u64 {
+    let normalized = normalize(value);
+    let mut canonical: Vec<u8> = Vec::with_capacity(value.len());
+    for byte in normalized.text.bytes() {
+        match kind {
+            Kind::Email => canonical.push(byte.to_ascii_lowercase()),
+            Kind::EinvoiceCarrier => canonical.push(byte),
+            _ if byte.is_ascii_alphanumeric() => canonical.push(byte.to_ascii_uppercase()),
+            _ => {}
+        }
+    }
+    if kind == Kind::Phone && canonical.starts_with(b"886") {
+        canonical.splice(..3, [b'0']);
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in canonical {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
