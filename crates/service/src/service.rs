@@ -80,6 +80,9 @@ pub struct StreamPull {
     pub deleted: Vec<Decision>,
 }
 
+/// The index, the allowlist it was built with, and the highest decision id read into it.
+type Snapshot = (Arc<DecisionIndex>, Arc<Allowlist>, i64);
+
 #[derive(Debug)]
 struct Cached {
     version: Version,
@@ -179,19 +182,19 @@ impl Service {
     }
 
     /// The cached index and allowlist, if they are at this version.
-    fn cached_at(&self, version: Version) -> Option<(Arc<DecisionIndex>, Arc<Allowlist>)> {
+    fn cached_at(&self, version: Version) -> Option<Snapshot> {
         let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         cache
             .as_ref()
             .filter(|cached| cached.version == version)
-            .map(|cached| (cached.index.clone(), cached.allowlist.clone()))
+            .map(|cached| (cached.index.clone(), cached.allowlist.clone(), cached.max_id_seen))
     }
 
     /// The active, non-allowlisted decisions and the allowlist, brought up to
     /// date when the store changed: in place, reading only the new and deleted
     /// decisions, when the allowlist is unchanged; from scratch otherwise.
     /// One caller refreshes at a time; the others wait and reuse its work.
-    async fn current(&self) -> Result<(Arc<DecisionIndex>, Arc<Allowlist>)> {
+    async fn current(&self) -> Result<Snapshot> {
         let version = self.store.version().await?;
         if let Some(hit) = self.cached_at(version) {
             return Ok(hit);
@@ -239,7 +242,7 @@ impl Service {
                 Cached { version, max_id_seen, index, allowlist }
             }
         };
-        let hit = (cached.index.clone(), cached.allowlist.clone());
+        let hit = (cached.index.clone(), cached.allowlist.clone(), cached.max_id_seen);
         *self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(cached);
         Ok(hit)
     }
@@ -324,7 +327,7 @@ impl Service {
     /// touches the allowlist.
     pub async fn query_decisions(&self, query: &DecisionQuery) -> Result<Vec<Decision>> {
         let now = self.now();
-        let (index, _) = self.current().await?;
+        let (index, _, _) = self.current().await?;
         let mut ip = query.ip;
         let mut range = query.range;
         let mut value = query.value.clone();
@@ -357,13 +360,13 @@ impl Service {
     /// The banned addresses and ranges for file-based enforcers (nginx,
     /// nftables): active `ban` decisions on ip and range scopes, allowlist excluded.
     pub async fn banned_nets(&self) -> Result<Vec<IpNet>> {
-        let (index, _) = self.current().await?;
+        let (index, _, _) = self.current().await?;
         Ok(decisions::banned_nets(&index, self.now()))
     }
 
     /// Whether any active decision covers the address.
     pub async fn is_banned(&self, ip: IpAddr) -> Result<bool> {
-        let (index, _) = self.current().await?;
+        let (index, _, _) = self.current().await?;
         Ok(index.is_covered(ip, self.now()))
     }
 
@@ -377,15 +380,23 @@ impl Service {
         scopes: &[Scope],
     ) -> Result<StreamPull> {
         let now = self.now();
-        let state = if startup {
-            store::StreamState::default()
-        } else {
-            self.store.stream_state(bouncer.id).await?
-        };
+        let wanted = |decision: &Decision| scopes.is_empty() || scopes.contains(&decision.scope);
+        if startup {
+            // Everything active, straight from the in-memory index (allowlist excluded).
+            let (index, _, max_id_seen) = self.current().await?;
+            let new = index
+                .decisions()
+                .filter(|decision| decision.is_active(now) && wanted(decision))
+                .cloned()
+                .collect();
+            let next = store::StreamState { last_decision_id: max_id_seen, last_pull: Some(now) };
+            self.store.save_stream_state(bouncer.id, next).await?;
+            return Ok(StreamPull { new, deleted: Vec::new() });
+        }
+        let state = self.store.stream_state(bouncer.id).await?;
         let (new, deleted, next) = self.store.stream_delta(state, now).await?;
         // The allowlist alone (a small table): the index may be stale and costly to refresh.
         let allowlist = compile_allowlist(&self.store.allowlist().await?);
-        let wanted = |decision: &Decision| scopes.is_empty() || scopes.contains(&decision.scope);
         let new = from_records(new)?
             .into_iter()
             .filter(|decision| wanted(decision) && !allowlist.blocks(&decision.new))
