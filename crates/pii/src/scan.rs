@@ -604,9 +604,9 @@ impl<'a> Scanner<'a> {
         }
         // Fewer than seven digits in all: only a postal code (after a postal word) is possible.
         let n_digits: usize = groups[..n_groups].iter().map(|(start, end)| end - start).sum();
-        if n_digits < 7
-            && !(n_groups == 1 && !has_plus && !has_paren && matches!(n_digits, 3 | 5 | 6))
-        {
+        let is_postal_shape =
+            n_groups == 1 && !has_plus && !has_paren && matches!(n_digits, 3 | 5 | 6);
+        if n_digits < 7 && !is_postal_shape {
             return None;
         }
         for n_used in (1..=n_groups).rev() {
