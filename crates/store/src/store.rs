@@ -15,8 +15,8 @@ use crate::records::{
 };
 use crate::{Error, Result, migrations};
 
-/// Where the database is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the database is. `Debug` hides a URL's password.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Config {
     /// A SQLite file, created (with its folder) on first open.
     Sqlite {
@@ -47,6 +47,17 @@ impl Config {
         match self {
             Config::Sqlite { path } => path.display().to_string(),
             Config::Postgres { url } => redact_url(url),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Config::Sqlite { path } => f.debug_struct("Sqlite").field("path", path).finish(),
+            Config::Postgres { .. } => {
+                f.debug_struct("Postgres").field("url", &self.shown()).finish()
+            }
         }
     }
 }
@@ -221,40 +232,59 @@ impl Store {
         Ok(version.unwrap_or(0))
     }
 
+    /// Applies the migrations the database lacks, all in one transaction that
+    /// holds the write lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory
+    /// lock), so two processes opening a new database at once do not race.
     async fn migrate(&self) -> Result<()> {
-        let list = match self.backend() {
+        let backend = self.backend();
+        let list = match backend {
             Backend::Sqlite => migrations::SQLITE,
             Backend::Postgres => migrations::POSTGRES,
         };
+        let known = list.last().map_or(0, |(version, _)| *version);
+        let begin = match backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        let failed = |version| move |source| Error::Migration { version, source };
         on_pool!(self, |pool| {
+            let mut tx = pool.begin_with(begin).await.map_err(failed(0))?;
+            if backend == Backend::Postgres {
+                // Any fixed number: every leakguard process migrating takes the same lock.
+                sqlx::query("SELECT pg_advisory_xact_lock(7326001)")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed(0))?;
+            }
             sqlx::raw_sql(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (
                     version BIGINT PRIMARY KEY,
                     applied_at BIGINT NOT NULL
                 )",
             )
-            .execute(pool)
-            .await?;
-        });
-        let current = self.schema_version().await?;
-        let known = list.last().map_or(0, |(version, _)| *version);
-        if current > known {
-            return Err(Error::NewerSchema { found: current, known });
-        }
-        for &(version, sql) in list.iter().filter(|(version, _)| *version > current) {
-            let migration = |source| Error::Migration { version, source };
-            on_pool!(self, |pool| {
-                let mut tx = pool.begin().await.map_err(migration)?;
-                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(migration)?;
+            .execute(&mut *tx)
+            .await
+            .map_err(failed(0))?;
+            let current: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(failed(0))?;
+            let current = current.unwrap_or(0);
+            if current > known {
+                return Err(Error::NewerSchema { found: current, known });
+            }
+            for &(version, sql) in list.iter().filter(|(version, _)| *version > current) {
+                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(failed(version))?;
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                     .bind(version)
                     .bind(0_i64)
                     .execute(&mut *tx)
                     .await
-                    .map_err(migration)?;
-                tx.commit().await.map_err(migration)?;
-            });
-        }
+                    .map_err(failed(version))?;
+            }
+            tx.commit().await.map_err(failed(known))?;
+        });
         Ok(())
     }
 

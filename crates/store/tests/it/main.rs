@@ -181,3 +181,29 @@ async fn postgres_tells_the_same_story() {
         .await
         .expect("drop schema");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_opening_a_new_database_at_once_migrate_it_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config::Sqlite { path: dir.path().join("new.db") };
+    // Four pools, as four processes would have, racing to create the schema.
+    let opened = tokio::join!(
+        Store::open(&config),
+        Store::open(&config),
+        Store::open(&config),
+        Store::open(&config)
+    );
+    for store in [opened.0, opened.1, opened.2, opened.3] {
+        assert_eq!(store.expect("open").schema_version().await.expect("schema"), 1);
+    }
+}
+
+#[test]
+fn a_postgres_password_never_shows() {
+    let config = Config::from_location("postgres://leakguard:hunter2@db.example/leakguard");
+    assert_eq!(
+        format!("{config:?}"),
+        r#"Postgres { url: "postgres://leakguard@db.example/leakguard" }"#
+    );
+    assert!(!config.shown().contains("hunter2"));
+}
