@@ -117,6 +117,49 @@ struct RiskOut {
     source: String,
     location: String,
     kind: Option<&'static str>,
+    /// For `copied_in_several_places`: how many sampled values both places hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shared_values: Option<usize>,
+}
+
+/// Where fingerprinted values were found: a column, a free-text column or a text file.
+struct Place<'a> {
+    source: &'a str,
+    location: String,
+    kind: Option<Kind>,
+    fingerprints: BTreeSet<u64>,
+}
+
+/// One risk per pair of places in different sources that hold some of the
+/// same values (phones, IDs, e-mails...): a copy of the data.
+fn copies(places: &[Place<'_>]) -> Vec<RiskOut> {
+    let mut risks = Vec::new();
+    for (idx, first) in places.iter().enumerate() {
+        for second in &places[idx + 1..] {
+            if first.source == second.source {
+                continue;
+            }
+            let shared = first.fingerprints.intersection(&second.fingerprints).count();
+            if shared == 0 {
+                continue;
+            }
+            let location = |place: &Place<'_>| {
+                if place.location.is_empty() {
+                    place.source.to_owned()
+                } else {
+                    format!("{} {}", place.source, place.location)
+                }
+            };
+            risks.push(RiskOut {
+                flag: "copied_in_several_places",
+                source: format!("{}, {}", first.source, second.source),
+                location: format!("{} = {}", location(first), location(second)),
+                kind: first.kind.or(second.kind).map(Kind::as_str),
+                shared_values: Some(shared),
+            });
+        }
+    }
+    risks
 }
 
 #[derive(Debug, Serialize)]
@@ -165,7 +208,7 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
     let mut spans = Vec::new();
     let mut span_counts = Vec::new();
     let mut risks = Vec::new();
-    let mut kinds_by_source: BTreeMap<Kind, BTreeSet<String>> = BTreeMap::new();
+    let mut places: Vec<Place<'_>> = Vec::new();
     let mut n_spans = 0;
     for source in &report.sources {
         let is_database = matches!(source.format.as_str(), "sqlite" | "postgres" | "mysql");
@@ -194,18 +237,24 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                         .collect(),
                 });
                 let location = format!("{}.{}", table.table, column.column);
+                if !verdict.fingerprints.is_empty() {
+                    places.push(Place {
+                        source: &source.source,
+                        location: location.clone(),
+                        kind: (verdict.kind != Kind::FreeText).then_some(verdict.kind),
+                        fingerprints: verdict.fingerprints.iter().copied().collect(),
+                    });
+                }
                 let mut kinds: Vec<Kind> = vec![verdict.kind];
                 kinds.extend(verdict.span_kinds.iter().map(|(kind, _)| *kind));
                 for kind in kinds {
-                    if kind.is_personal() && kind != Kind::FreeText {
-                        kinds_by_source.entry(kind).or_default().insert(source.source.clone());
-                    }
                     if kind.is_sensitive_identifier() {
                         risks.push(RiskOut {
                             flag: "identifier_in_clear",
                             source: source.source.clone(),
                             location: location.clone(),
                             kind: Some(kind.as_str()),
+                            shared_values: None,
                         });
                     }
                 }
@@ -231,7 +280,6 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                 });
                 if kind.is_personal() {
                     has_personal = true;
-                    kinds_by_source.entry(*kind).or_default().insert(source.source.clone());
                 }
                 if kind.is_sensitive_identifier() {
                     risks.push(RiskOut {
@@ -239,6 +287,7 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                         source: source.source.clone(),
                         location: String::new(),
                         kind: Some(kind.as_str()),
+                        shared_values: None,
                     });
                 }
             }
@@ -253,6 +302,15 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                     source: source.source.clone(),
                     location: String::new(),
                     kind: None,
+                    shared_values: None,
+                });
+            }
+            if !text.fingerprints.is_empty() {
+                places.push(Place {
+                    source: &source.source,
+                    location: String::new(),
+                    kind: None,
+                    fingerprints: text.fingerprints.clone(),
                 });
             }
         }
@@ -262,6 +320,7 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                 source: source.source.clone(),
                 location: String::new(),
                 kind: None,
+                shared_values: None,
             });
         }
         sources.push(SourceOut {
@@ -290,16 +349,7 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                 .collect(),
         });
     }
-    for (kind, places) in &kinds_by_source {
-        if places.len() >= 2 && *kind != Kind::IpAddress {
-            risks.push(RiskOut {
-                flag: "copied_in_several_places",
-                source: places.iter().cloned().collect::<Vec<_>>().join(", "),
-                location: String::new(),
-                kind: Some(kind.as_str()),
-            });
-        }
-    }
+    risks.extend(copies(&places));
     let summary = SummaryOut {
         sources: sources.len(),
         sources_with_problems: sources.iter().filter(|source| !source.problems.is_empty()).count(),
@@ -335,9 +385,9 @@ fn risk_text(flag: &str, language: Language) -> &'static str {
         }
         ("personal_data_in_web_log", Language::TraditionalChinese) => "網站記錄檔（網址）中含個資",
         ("copied_in_several_places", Language::English) => {
-            "the same kind of personal data kept in several places"
+            "the same personal data kept in several places"
         }
-        ("copied_in_several_places", Language::TraditionalChinese) => "同類個資存放於多處",
+        ("copied_in_several_places", Language::TraditionalChinese) => "相同個資存放於多處",
         ("export_in_web_folder", Language::English) => {
             "personal data in a folder the web server serves"
         }
@@ -434,20 +484,22 @@ fn render(document: &ScanDocument, language: Language) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", if zh { "風險" } else { "Risks" });
         for risk in &document.risks {
-            let _ = writeln!(
-                out,
-                "  {}: {}{}{}",
-                risk_text(risk.flag, language),
-                risk.source,
-                if risk.location.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", risk.location)
-                },
-                risk.kind
-                    .map(|kind| format!(" ({})", kind_label(kind, language)))
-                    .unwrap_or_default()
-            );
+            let kind = risk
+                .kind
+                .map(|kind| format!(" ({})", kind_label(kind, language)))
+                .unwrap_or_default();
+            let place = match risk.shared_values {
+                // A copy: the location names both places.
+                Some(_) => risk.location.clone(),
+                None if risk.location.is_empty() => risk.source.clone(),
+                None => format!("{} {}", risk.source, risk.location),
+            };
+            let shared = match risk.shared_values {
+                Some(shared) if zh => format!("，{shared} 筆相同資料"),
+                Some(shared) => format!(", {shared} values in common"),
+                None => String::new(),
+            };
+            let _ = writeln!(out, "  {}: {place}{kind}{shared}", risk_text(risk.flag, language));
         }
     }
     out
@@ -477,3 +529,6 @@ pub(crate) fn run(args: &ScanArgs, language: Language) -> anyhow::Result<ExitCod
     });
     Ok(if has_unreadable { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+//! `leakguard scan`: the JSON document and the text report on real
+//! temporary files; nothing found appears in clear.
+
+use std::path::Path;
+
+use pii_scan::ScanOptions;
+
+use super::{build_document, render};
+use crate::config::Language;
+
+const MEMBERS: &str = "member_id,name,mobile,id_number,email\n\
+17733,吳美雲,0915649850,A123456789,shu-ling81@msa.hinet.net\n\
+17734,林文傑,0914-560-133,F234567898,itsai@gmail.com\n\
+17735,詹志強,0912 345 678,K132033908,pi-chukao@icloud.com\n";
+
+const ORDERS: &str = "{\"buyer\": {\"name\": \"吳美雲\", \"mobile\": \"+886 915 649 850\"}}\n\
+{\"buyer\": {\"name\": \"張大同\", \"mobile\": \"0988123456\"}}\n";
+
+const CLEAR_VALUES: &[&str] =
+    &["0915649850", "A123456789", "F234567898", "shu-ling81@", "吳美雲", "649 850", "0988123456"];
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write a temp file");
+}
+
+fn scan(dir: &Path, web_roots: &[std::path::PathBuf]) -> super::ScanDocument {
+    let sources = vec![dir.to_string_lossy().into_owned()];
+    build_document(&pii_scan::scan(&sources, &ScanOptions::default()), web_roots)
+}
+
+#[test]
+fn the_json_document_lists_findings_and_copies_with_masked_samples_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "members.csv", MEMBERS);
+    write(dir.path(), "orders.jsonl", ORDERS);
+    let document = scan(dir.path(), &[dir.path().to_path_buf()]);
+    let json = serde_json::to_value(&document).expect("serializable");
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["command"], "scan");
+    let findings: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|finding| {
+            (
+                finding["column"].as_str().unwrap_or_default().to_owned(),
+                finding["kind"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("name", "person_name"),
+        ("mobile", "phone"),
+        ("id_number", "tw_national_id"),
+        ("email", "email"),
+        ("buyer.mobile", "phone"),
+        ("buyer.name", "person_name"),
+    ];
+    assert_eq!(
+        findings,
+        expected
+            .iter()
+            .map(|(column, kind)| ((*column).to_owned(), (*kind).to_owned()))
+            .collect::<Vec<_>>()
+    );
+    let id = &json["findings"][2];
+    assert_eq!(id["masked_sample"], "A12****789");
+    assert_eq!(id["share_valid"], 1.0);
+    assert_eq!(id["rows_sampled"], 3);
+    let flags: Vec<&str> = json["risks"]
+        .as_array()
+        .expect("risks")
+        .iter()
+        .filter_map(|risk| risk["flag"].as_str())
+        .collect();
+    assert!(flags.contains(&"identifier_in_clear"), "{flags:?}");
+    assert!(flags.contains(&"export_in_web_folder"), "{flags:?}");
+    let copy = json["risks"]
+        .as_array()
+        .expect("risks")
+        .iter()
+        .find(|risk| risk["flag"] == "copied_in_several_places")
+        .expect("the phone copied from members.csv to orders.jsonl");
+    assert_eq!(copy["shared_values"], 1);
+    assert_eq!(copy["kind"], "phone");
+    let text = json.to_string();
+    for value in CLEAR_VALUES {
+        assert!(!text.contains(value), "{value} in clear in {text}");
+    }
+}
+
+#[test]
+fn the_text_report_speaks_traditional_chinese_and_masks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "members.csv", MEMBERS);
+    write(dir.path(), "notes.txt", "客戶吳美雲來電，手機 0915649850\n");
+    let document = scan(dir.path(), &[]);
+    let report = render(&document, Language::TraditionalChinese);
+    assert!(report.starts_with("個人資料盤點"), "{report}");
+    assert!(report.contains("身分證字號"), "{report}");
+    assert!(report.contains("相同個資存放於多處"), "{report}");
+    for value in CLEAR_VALUES {
+        assert!(!report.contains(value), "{value} in clear in {report}");
+    }
+    let english = render(&document, Language::English);
+    assert!(english.contains("tw_national_id"), "{english}");
+}
+
+#[test]
+fn unreadable_sources_are_reported_and_the_rest_scanned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "members.csv", MEMBERS);
+    let sources = vec![
+        dir.path().join("missing.csv").to_string_lossy().into_owned(),
+        dir.path().join("members.csv").to_string_lossy().into_owned(),
+    ];
+    let document = build_document(&pii_scan::scan(&sources, &ScanOptions::default()), &[]);
+    assert_eq!(document.summary.sources, 2);
+    assert_eq!(document.summary.sources_with_problems, 1);
+    assert_eq!(document.findings.len(), 4);
+}
