@@ -49,7 +49,7 @@ pub fn payload_flags(event: &Event<'_>) -> PayloadFlags {
 
 /// Distinct paths (and user agents, and referers) whose verdicts are remembered; past
 /// it the memory is cleared and refilled.
-const MAX_REMEMBERED: usize = 4096;
+const MAX_REMEMBERED: usize = 16_384;
 
 /// Longest header value remembered (longer ones are judged every time).
 const MAX_REMEMBERED_BYTES: usize = 512;
