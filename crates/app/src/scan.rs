@@ -523,9 +523,12 @@ pub(crate) fn run(args: &ScanArgs, language: Language) -> anyhow::Result<ExitCod
             writeln!(stdout)?;
         }
     }
+    // Binary files and workbooks in a folder are reported, not failures; a
+    // file or database that could not be opened at all is.
     let has_unreadable = report.sources.iter().any(|source| {
-        matches!(source.format.as_str(), "unreadable")
-            || (source.tables.is_empty() && source.text.is_none())
+        let is_database = matches!(source.format.as_str(), "sqlite" | "postgres" | "mysql");
+        source.format == "unreadable"
+            || (is_database && source.tables.is_empty() && !source.problems.is_empty())
     });
     Ok(if has_unreadable { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -229,10 +229,13 @@ async fn scan_postgres(
     let tables: Vec<(String, String)> = with_timeout(
         options.statement_timeout,
         "cannot list tables",
+        // The catalog, not information_schema: it lists tables the account
+        // may not read, so they are reported instead of silently missing.
         sqlx::query_as(
-            "SELECT table_schema::text, table_name::text FROM information_schema.tables \
-             WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') \
-             ORDER BY 1, 2",
+            "SELECT n.nspname::text, c.relname::text FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+             AND n.nspname NOT LIKE 'pg_toast%' AND NOT c.relispartition ORDER BY 1, 2",
         )
         .fetch_all(&mut connection),
     )
@@ -244,8 +247,11 @@ async fn scan_postgres(
             options.statement_timeout,
             "cannot list columns",
             sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns \
-                 WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+                "SELECT a.attname::text FROM pg_catalog.pg_attribute a \
+                 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped \
+                 ORDER BY a.attnum",
             )
             .bind(schema)
             .bind(table)

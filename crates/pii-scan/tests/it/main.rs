@@ -186,6 +186,45 @@ fn scans_postgres_tables_read_only() {
     println!("ran against postgres");
 }
 
+/// `url` with its user replaced.
+fn with_user(url: &str, user: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
+}
+
+#[test]
+fn a_postgres_table_without_permission_is_reported_and_the_rest_scanned() {
+    let Some(url) = service_url("TEST_POSTGRES_URL") else { return };
+    runtime().block_on(async {
+        let mut connection = sqlx::postgres::PgConnection::connect(&url).await.expect("connect to postgres");
+        for statement in [
+            "DROP SCHEMA IF EXISTS pii_scan_perm CASCADE".to_owned(),
+            "DO $$ BEGIN CREATE ROLE pii_scan_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+                .to_owned(),
+            "CREATE SCHEMA pii_scan_perm".to_owned(),
+            format!("CREATE TABLE pii_scan_perm.customers {CREATE_CUSTOMERS}"),
+            "CREATE TABLE pii_scan_perm.secret_cards (pan TEXT)".to_owned(),
+            "GRANT USAGE ON SCHEMA pii_scan_perm TO pii_scan_reader".to_owned(),
+            "GRANT SELECT ON pii_scan_perm.customers TO pii_scan_reader".to_owned(),
+        ]
+        .into_iter()
+        .chain(insert_statements("pii_scan_perm.customers"))
+        {
+            sqlx::query(&statement).execute(&mut connection).await.expect("set up postgres");
+        }
+        connection.close().await.expect("close");
+    });
+    let report = scan_database(&with_user(&url, "pii_scan_reader"), &ScanOptions::default());
+    check_table(&report, "pii_scan_perm.customers", CUSTOMER_KINDS);
+    let problem = report
+        .problems
+        .iter()
+        .find(|problem| problem.location == "pii_scan_perm.secret_cards")
+        .expect("the unreadable table is reported");
+    assert!(problem.message.contains("permission denied"), "{problem:?}");
+}
+
 #[test]
 fn scans_mysql_tables_read_only() {
     let Some(url) = service_url("TEST_MYSQL_URL") else { return };
