@@ -90,6 +90,29 @@ impl Processor {
         self.engine.as_mut().map(Engine::finish).unwrap_or_default()
     }
 
+    /// Snapshots of the alerts opened since the last call, in opening order
+    /// (none without an engine): what the live daemon decides on at once.
+    pub fn take_new_alerts(&mut self) -> Vec<Alert> {
+        self.engine.as_mut().map(Engine::take_new_alerts).unwrap_or_default()
+    }
+
+    /// The alerts closed since the last call (none without an engine); the
+    /// live daemon takes them so that they do not pile up.
+    pub fn take_closed_alerts(&mut self) -> Vec<Alert> {
+        self.engine.as_mut().map(Engine::take_closed_alerts).unwrap_or_default()
+    }
+
+    /// One source's counts so far.
+    pub fn source_summary(&self, source: SourceId) -> &SourceSummary {
+        &self.sources[source.0].summary
+    }
+
+    /// The latest event time seen on a source, if it had an event.
+    pub fn source_last_time(&self, source: SourceId) -> Option<Timestamp> {
+        let last = self.sources[source.0].last_time;
+        (last != Timestamp::MIN).then_some(last)
+    }
+
     /// Rules the detection engine runs (0 without one).
     pub fn n_rules(&self) -> usize {
         self.engine.as_ref().map_or(0, |engine| engine.rule_set().len())
