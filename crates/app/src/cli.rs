@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Language, Overrides};
 use crate::{analyze, decisions_cmd, demo, eval, eval_peers, eval_web, rules_cmd, serve};
-use crate::{eval_pii, scan};
+use crate::{eval_pii, run as run_cmd, scan};
 
 /// leakguard keeps an online shop's customer data from leaking: it reads your
 /// web server's logs and finds the attacks that end in a leak.
@@ -67,6 +67,12 @@ enum Command {
     Eval(EvalCommand),
     /// Serve decisions to bouncers (CrowdSec's local API; see docs/api.md).
     Serve(serve::ServeArgs),
+    /// The live daemon: follow the [run] logs across rotation and receive
+    /// syslog, decide at once, and serve the bouncer API with /health and
+    /// /metrics (see docs/live.md). SIGHUP reloads the rules.
+    Run(run_cmd::RunArgs),
+    /// Ask a running `leakguard run` how it is doing (its /health).
+    Status(run_cmd::StatusArgs),
     /// List, add and delete decisions (bans, captchas, password resets).
     #[command(subcommand)]
     Decisions(decisions_cmd::DecisionsCommand),
@@ -290,6 +296,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             serve::run(&args, &config::load_config(cli.config.as_deref(), &Overrides::default())?)
         }
+        Command::Run(args) => run_cmd::run(
+            &args,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+            cli.config.as_deref(),
+        ),
+        Command::Status(args) => run_cmd::status(
+            &args,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
         Command::Decisions(command) => decisions_cmd::decisions(
             command,
             &config::load_config(cli.config.as_deref(), &Overrides::default())?,

@@ -66,6 +66,8 @@ struct RawConfig {
     decisions: crate::blocking_config::RawDecisions,
     #[serde(default)]
     outputs: crate::outputs::RawOutputs,
+    #[serde(default)]
+    run: crate::run_config::RawRun,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -143,6 +145,8 @@ pub(crate) struct Config {
     pub(crate) disabled_rules: Vec<String>,
     /// `[store]`, `[serve]` and `[decisions]`.
     pub(crate) blocking: crate::blocking_config::Blocking,
+    /// `[run]`: what `leakguard run` follows and listens to.
+    pub(crate) run: crate::run_config::RunConfig,
 }
 
 impl Default for Config {
@@ -160,6 +164,7 @@ impl Default for Config {
             rule_dirs: Vec::new(),
             disabled_rules: Vec::new(),
             blocking: crate::blocking_config::Blocking::default(),
+            run: crate::run_config::RunConfig::default(),
         }
     }
 }
@@ -363,6 +368,7 @@ impl RawConfig {
             self.outputs,
             &mut problems,
         );
+        config.run = crate::run_config::validate(self.run, &mut problems);
         unknown_keys("", &self.unknown, &mut problems);
         unknown_keys("rules", &self.rules.unknown, &mut problems);
         unknown_keys("site", &self.site.unknown, &mut problems);

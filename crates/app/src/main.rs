@@ -19,6 +19,8 @@ mod outputs;
 mod report;
 mod rule_pack;
 mod rules_cmd;
+mod run;
+mod run_config;
 mod scan;
 mod serve;
 mod tls;
