@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::Args;
 use pii::Kind;
 use pii_scan::{ScanOptions, ScanReport, SourceReport};
@@ -36,6 +37,46 @@ pub(crate) struct ScanArgs {
     /// under it is flagged as downloadable.
     #[arg(long = "web-root", value_name = "DIR")]
     pub(crate) web_roots: Vec<PathBuf>,
+    /// Also write the inventory (個資檔案清冊) as CSV to FILE, one row per
+    /// column found, UTF-8 with a BOM so spreadsheet programs read it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) inventory_csv: Option<PathBuf>,
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+/// The inventory as CSV: a header and one row per finding (masked samples only).
+fn inventory_csv(document: &ScanDocument) -> String {
+    let mut out = String::from(
+        "\u{feff}source,table,column,kind,kind_zh,personal,rows_sampled,non_empty,matches,share_valid,masked_sample,decided_by\r\n",
+    );
+    for finding in &document.findings {
+        let kind_zh = Kind::parse(finding.kind).map(Kind::label_zh).unwrap_or_default();
+        let fields = [
+            csv_field(&finding.source),
+            csv_field(&finding.table),
+            csv_field(&finding.column),
+            finding.kind.to_owned(),
+            kind_zh.to_owned(),
+            finding.personal.to_string(),
+            finding.rows_sampled.to_string(),
+            finding.non_empty.to_string(),
+            finding.matches.to_string(),
+            format!("{:.3}", finding.share_valid),
+            csv_field(finding.masked_sample.as_deref().unwrap_or_default()),
+            finding.decided_by.to_owned(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out
 }
 
 /// The JSON document's version; bump it on any incompatible change.
@@ -515,6 +556,10 @@ pub(crate) fn run(args: &ScanArgs, language: Language) -> anyhow::Result<ExitCod
     };
     let report = pii_scan::scan(&args.sources, &options);
     let document = build_document(&report, &args.web_roots);
+    if let Some(path) = &args.inventory_csv {
+        std::fs::write(path, inventory_csv(&document))
+            .with_context(|| format!("writing the inventory to {}", path.display()))?;
+    }
     let mut stdout = std::io::stdout().lock();
     match args.output {
         OutputFormat::Text => stdout.write_all(render(&document, language).as_bytes())?,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use pii_scan::ScanOptions;
 
-use super::{build_document, render};
+use super::{build_document, inventory_csv, render};
 use crate::config::Language;
 
 const MEMBERS: &str = "member_id,name,mobile,id_number,email\n\
@@ -118,4 +118,23 @@ fn unreadable_sources_are_reported_and_the_rest_scanned() {
     assert_eq!(document.summary.sources, 2);
     assert_eq!(document.summary.sources_with_problems, 1);
     assert_eq!(document.findings.len(), 4);
+}
+
+#[test]
+fn the_inventory_csv_has_one_row_per_column_found() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "members.csv", MEMBERS);
+    let csv = inventory_csv(&scan(dir.path(), &[]));
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].starts_with("\u{feff}source,table,column,kind,kind_zh"));
+    assert!(
+        lines[3]
+            .contains(",id_number,tw_national_id,身分證字號,true,3,3,3,1.000,A12****789,values"),
+        "{}",
+        lines[3]
+    );
+    for value in CLEAR_VALUES {
+        assert!(!csv.contains(value), "{value} in clear in {csv}");
+    }
 }
