@@ -86,6 +86,13 @@ pub(crate) const ROLE_CUES: &[&str] = &[
     "代收人",
     "簽收人",
     "領件人",
+    "收件者",
+    "訂購者",
+    "寄件者",
+    "購買者",
+    "聯絡者",
+    "我叫",
+    "名叫",
 ];
 
 /// Words right after a name that show it is one (王小明代收).

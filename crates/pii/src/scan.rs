@@ -356,8 +356,12 @@ impl<'a> Scanner<'a> {
             if before == b'.' {
                 return None;
             }
-            // Version numbers in user agents: `Chrome/126.0.0.0`, `rv:1.9.2.20`.
+            // Version numbers in user agents: `Chrome/126.0.0.0`, `rv:1.9.2.20`,
+            // `v1.2.3.4`, `version 1.2.3.4`.
             if matches!(before, b'/' | b':') && idx > 1 && bytes[idx - 2].is_ascii_alphanumeric() {
+                return None;
+            }
+            if matches!(before, b'v' | b'V') {
                 return None;
             }
         }
@@ -382,6 +386,10 @@ impl<'a> Scanner<'a> {
         if bytes.get(at).is_some_and(|byte| byte.is_ascii_alphanumeric())
             || (bytes.get(at) == Some(&b'.') && bytes.get(at + 1).is_some_and(u8::is_ascii_digit))
         {
+            return None;
+        }
+        let before = &bytes[idx.saturating_sub(8)..idx];
+        if before.len() == 8 && before.eq_ignore_ascii_case(b"version ") {
             return None;
         }
         Some(at)

@@ -246,3 +246,13 @@ fn kinds_round_trip_through_their_names() {
         assert!(!kind.label_zh().is_empty());
     }
 }
+
+#[test]
+fn finds_names_after_common_self_introductions_and_skips_versions() {
+    check_spans(
+        "我叫林志玲，電話02-2345-6789",
+        &[("林志玲", Kind::PersonName), ("02-2345-6789", Kind::Phone)],
+    );
+    check_spans("收件者：李大華，", &[("李大華", Kind::PersonName)]);
+    check_spans("version 1.2.3.4 and v10.0.0.1", &[]);
+}
