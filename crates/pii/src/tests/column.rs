@@ -142,3 +142,29 @@ fn fingerprints_match_the_same_value_however_written() {
     assert_eq!(verdict.fingerprints.len(), 2);
     assert!(verdict.fingerprints.contains(&fingerprint("0912345678", Kind::Phone)));
 }
+
+#[test]
+fn names_from_other_shop_schemas() {
+    for (name, kind) in [
+        ("customer_name", Kind::PersonName),
+        ("firstName", Kind::PersonName),
+        ("billing_address", Kind::Address),
+        ("phone_number", Kind::Phone),
+        ("cellphone", Kind::Phone),
+        ("zipcode", Kind::PostalCode),
+        ("dob", Kind::DateOfBirth),
+        ("national_id", Kind::TwNationalId),
+        ("會員姓名", Kind::PersonName),
+        ("聯絡電話", Kind::Phone),
+        ("行動電話", Kind::Phone),
+        ("通訊地址", Kind::Address),
+        ("出生日期", Kind::DateOfBirth),
+        ("身份證號碼", Kind::TwNationalId),
+        ("電子郵件", Kind::Email),
+    ] {
+        assert_eq!(column_name_kind(name), Some(kind), "{name}");
+    }
+    for name in ["username", "product_title", "created_at", "order_id", "sku_code", "shop_name"] {
+        assert_eq!(column_name_kind(name), None, "{name}");
+    }
+}
