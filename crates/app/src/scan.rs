@@ -41,6 +41,136 @@ pub(crate) struct ScanArgs {
     /// column found, UTF-8 with a BOM so spreadsheet programs read it.
     #[arg(long, value_name = "FILE")]
     pub(crate) inventory_csv: Option<PathBuf>,
+    /// Also write a readable HTML report to FILE (in the --lang language).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+}
+
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// A self-contained HTML page: sources, the columns found, text spans
+/// counts, risks. Masked samples only.
+fn render_html(document: &ScanDocument, language: Language) -> String {
+    let zh = language == Language::TraditionalChinese;
+    let label = |en: &'static str, chinese: &'static str| if zh { chinese } else { en };
+    let mut out = String::new();
+    let title = label("Personal-data inventory", "個人資料盤點（個資檔案清冊）");
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:.5em 0 1.5em}}\
+         td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:left}}.risk{{color:#a00}}</style></head><body>\n<h1>{title}</h1>\n",
+        if zh { "zh-Hant-TW" } else { "en" }
+    );
+    if !document.risks.is_empty() {
+        let _ = writeln!(out, "<h2>{}</h2><ul>", label("Risks", "風險"));
+        for risk in &document.risks {
+            let place = if risk.shared_values.is_some() || risk.location.is_empty() {
+                if risk.location.is_empty() { risk.source.clone() } else { risk.location.clone() }
+            } else {
+                format!("{} {}", risk.source, risk.location)
+            };
+            let kind = risk
+                .kind
+                .map(|kind| format!(" ({})", kind_label(kind, language)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<li class=\"risk\">{}: {}{}</li>",
+                html_escape(risk_text(risk.flag, language)),
+                html_escape(&place),
+                html_escape(&kind)
+            );
+        }
+        let _ = writeln!(out, "</ul>");
+    }
+    let headers = if zh {
+        ["資料表", "欄位", "個資類別", "抽樣筆數", "有值", "符合", "比例", "遮罩範例"]
+    } else {
+        [
+            "table",
+            "column",
+            "kind",
+            "rows sampled",
+            "non-empty",
+            "matches",
+            "share",
+            "masked sample",
+        ]
+    };
+    for source in &document.sources {
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2><p>{} · {} · {}</p>",
+            html_escape(&source.source),
+            html_escape(&source.format),
+            html_escape(source.encoding.as_deref().unwrap_or("")),
+            html_escape(&source.sampling)
+        );
+        for problem in &source.problems {
+            let _ = writeln!(
+                out,
+                "<p class=\"risk\">{} {} {}</p>",
+                label("problem", "問題"),
+                html_escape(&problem.location),
+                html_escape(&problem.message)
+            );
+        }
+        let findings: Vec<&FindingOut> =
+            document.findings.iter().filter(|finding| finding.source == source.source).collect();
+        if !findings.is_empty() {
+            let _ = write!(out, "<table><tr>");
+            for header in headers {
+                let _ = write!(out, "<th>{header}</th>");
+            }
+            let _ = writeln!(out, "</tr>");
+            for finding in findings {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>",
+                    html_escape(&finding.table),
+                    html_escape(&finding.column),
+                    html_escape(&kind_label(finding.kind, language)),
+                    finding.rows_sampled,
+                    finding.non_empty,
+                    finding.matches,
+                    finding.share_valid * 100.0,
+                    html_escape(finding.masked_sample.as_deref().unwrap_or(""))
+                );
+            }
+            let _ = writeln!(out, "</table>");
+        }
+        let counts: Vec<String> = document
+            .span_counts
+            .iter()
+            .filter(|count| count.source == source.source)
+            .map(|count| format!("{} {}", kind_label(count.kind, language), count.count))
+            .collect();
+        if !counts.is_empty() {
+            let _ = writeln!(
+                out,
+                "<p>{} {}: {}</p>",
+                source.lines.unwrap_or(0),
+                label("lines scanned, found", "行中找到"),
+                html_escape(&counts.join(", "))
+            );
+        }
+    }
+    let _ = writeln!(out, "</body></html>");
+    out
 }
 
 /// A CSV field, quoted when it needs to be.
@@ -556,6 +686,10 @@ pub(crate) fn run(args: &ScanArgs, language: Language) -> anyhow::Result<ExitCod
     };
     let report = pii_scan::scan(&args.sources, &options);
     let document = build_document(&report, &args.web_roots);
+    if let Some(path) = &args.html {
+        std::fs::write(path, render_html(&document, language))
+            .with_context(|| format!("writing the html report to {}", path.display()))?;
+    }
     if let Some(path) = &args.inventory_csv {
         std::fs::write(path, inventory_csv(&document))
             .with_context(|| format!("writing the inventory to {}", path.display()))?;

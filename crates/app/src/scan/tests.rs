@@ -5,7 +5,7 @@ use std::path::Path;
 
 use pii_scan::ScanOptions;
 
-use super::{build_document, inventory_csv, render};
+use super::{build_document, inventory_csv, render, render_html};
 use crate::config::Language;
 
 const MEMBERS: &str = "member_id,name,mobile,id_number,email\n\
@@ -136,5 +136,21 @@ fn the_inventory_csv_has_one_row_per_column_found() {
     );
     for value in CLEAR_VALUES {
         assert!(!csv.contains(value), "{value} in clear in {csv}");
+    }
+}
+
+#[test]
+fn the_html_report_is_escaped_and_masked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "members.csv", MEMBERS);
+    write(dir.path(), "notes <b>.txt", "客戶吳美雲來電，手機 0915649850\n");
+    let document = scan(dir.path(), &[]);
+    let html = render_html(&document, Language::TraditionalChinese);
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<th>個資類別</th>"));
+    assert!(html.contains("notes &lt;b&gt;.txt"));
+    assert!(!html.contains("notes <b>"));
+    for value in CLEAR_VALUES {
+        assert!(!html.contains(value), "{value} in clear in {html}");
     }
 }
