@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 mod enforcers;
+mod run;
 mod serve;
 
 fn leakguard(dir: &Path, args: &[&str]) -> Output {

@@ -1,0 +1,269 @@
+//! `leakguard run` end to end: the real daemon on a free loopback port,
+//! following a file in a temporary directory; attack lines appended to it
+//! become bans on the decisions API, across a rotation and a `kill -9`.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::leakguard;
+use super::serve::wait_for;
+
+/// Kills the daemon when the test ends, however it ends.
+struct Daemon {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Daemon {
+    /// `kill -9`: no chance to commit anything.
+    fn kill_9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const CONFIG: &str = "leakguard.toml";
+
+fn write_config(dir: &Path) {
+    let config = "[logs]\nformat = \"combined\"\n\
+                  [store]\npath = \"data/leakguard.db\"\n\
+                  [serve]\nlisten = \"127.0.0.1:0\"\n\
+                  [run]\nfiles = [\"access.log\"]\npoll_interval = \"50ms\"\nrotate_wait = \"2s\"\n";
+    std::fs::write(dir.join(CONFIG), config).unwrap();
+}
+
+/// Starts `run` and returns it once it has printed its address.
+fn start(dir: &Path) -> Daemon {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakguard"))
+        .args(["--config", CONFIG, "run"])
+        .current_dir(dir)
+        .env("LANG", "C")
+        .env_remove("LEAKGUARD_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = mpsc::channel();
+    // Keep reading stdout so that the daemon never blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            let _ = sender.send(line);
+        }
+    });
+    let mut daemon = Daemon { child, address: String::new() };
+    let line = receiver.recv_timeout(Duration::from_secs(30)).expect("run prints its address");
+    daemon.address = line.trim().rsplit("://").next().unwrap().to_owned();
+    daemon
+}
+
+fn get(address: &str, path: &str, key: Option<&str>) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let key_header = key.map(|key| format!("X-Api-Key: {key}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{key_header}Connection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    Ok((status, body))
+}
+
+fn add_bouncer(dir: &Path) -> String {
+    let added = leakguard(dir, &["--config", CONFIG, "bouncers", "add", "test", "-o", "json"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    super::json_of(&added)["api_key"].as_str().unwrap().to_owned()
+}
+
+fn is_banned(daemon: &Daemon, key: &str, ip: &str) -> bool {
+    match get(&daemon.address, &format!("/v1/decisions?ip={ip}"), Some(key)) {
+        Ok((200, body)) => body.contains("\"ban\""),
+        _ => false,
+    }
+}
+
+/// Active decisions per value, from the CLI.
+fn decisions_per_value(dir: &Path) -> HashMap<String, usize> {
+    let listed = leakguard(dir, &["--config", CONFIG, "decisions", "list", "-o", "json"]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let mut counts = HashMap::new();
+    for decision in super::json_of(&listed)["decisions"].as_array().unwrap() {
+        *counts.entry(decision["value"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    counts
+}
+
+fn append(path: &Path, text: &str) {
+    let mut file = std::fs::OpenOptions::new().append(true).create(true).open(path).unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+}
+
+/// The time `second` seconds after 10:00 on the test day, as nginx writes it.
+fn at(second: u32) -> String {
+    format!(
+        "20/Nov/2026:{:02}:{:02}:{:02} +0800",
+        10 + second / 3600,
+        second / 60 % 60,
+        second % 60
+    )
+}
+
+/// A request a shopper makes.
+fn benign(n: u32, second: u32) -> String {
+    format!(
+        "198.51.100.{} - - [{}] \"GET /product/{n} HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n",
+        n % 200 + 1,
+        at(second)
+    )
+}
+
+/// One SQL injection request: a ban on its own (a `match` rule).
+fn sql_injection(ip: &str, second: u32) -> String {
+    format!(
+        "{ip} - - [{}] \"GET /product?id=1%27%20UNION%20SELECT%20username,password%20FROM%20users--%20- HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0\"\n",
+        at(second)
+    )
+}
+
+#[test]
+fn run_bans_from_a_followed_file_across_rotation_and_status_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path());
+    let log = dir.path().join("access.log");
+    std::fs::write(&log, benign(0, 0)).unwrap();
+    let key = add_bouncer(dir.path());
+    let daemon = start(dir.path());
+    wait_for("the API", || {
+        get(&daemon.address, "/health", None).is_ok_and(|(code, _)| code == 200)
+    });
+
+    // Thirty .env-style probes with 404s among shoppers' requests.
+    let mut text = String::new();
+    for n in 1..=30u32 {
+        text.push_str(&benign(n, n));
+        let path = ["/.env", "/.git/config", "/.aws/credentials"][n as usize % 3];
+        text.push_str(&format!(
+            "203.0.113.7 - - [{}] \"GET {path} HTTP/1.1\" 404 10 \"-\" \"curl/8\"\n",
+            at(n)
+        ));
+    }
+    append(&log, &text);
+    wait_for("the ban of the .env prober", || is_banned(&daemon, &key, "203.0.113.7"));
+    assert!(!is_banned(&daemon, &key, "198.51.100.2"), "shoppers are not banned");
+
+    // logrotate's rename and create; nginx writes the renamed file until it reopens.
+    std::fs::rename(&log, dir.path().join("access.log.1")).unwrap();
+    append(&dir.path().join("access.log.1"), &sql_injection("203.0.113.8", 31));
+    std::fs::write(&log, benign(100, 32)).unwrap();
+    append(&log, &sql_injection("203.0.113.9", 33));
+    wait_for("the ban from the renamed file", || is_banned(&daemon, &key, "203.0.113.8"));
+    wait_for("the ban from the new file", || is_banned(&daemon, &key, "203.0.113.9"));
+
+    // /health and `leakguard status` report the source.
+    let health = || -> Value {
+        let (code, body) = get(&daemon.address, "/health", None).unwrap();
+        assert_eq!(code, 200);
+        serde_json::from_str(body.trim()).unwrap()
+    };
+    // Counters are refreshed just after the decisions are stored.
+    wait_for("the counters", || health()["sources"][0]["lines"].as_u64() >= Some(63));
+    let health = health();
+    let source = &health["sources"][0];
+    assert_eq!(source["source"], "access.log");
+    assert_eq!(source["format"], "combined");
+    assert_eq!(source["parse_errors"], 0);
+    assert!(health["decisions"].as_u64().unwrap() >= 3, "{health}");
+    assert!(health["last_checkpoint"].is_string(), "{health}");
+    let status =
+        leakguard(dir.path(), &["--config", CONFIG, "status", "--address", &daemon.address]);
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains("access.log") && text.contains("parse errors"), "{text}");
+    let (code, metrics) = get(&daemon.address, "/metrics", None).unwrap();
+    assert_eq!(code, 200);
+    assert!(metrics.contains("leakguard_lines_total{source=\"access.log\"}"), "{metrics}");
+    drop(daemon);
+    let counts = decisions_per_value(dir.path());
+    // The prober trips more than one rule; each single request gives one ban.
+    assert!(counts.contains_key("203.0.113.7"), "{counts:?}");
+    for ip in ["203.0.113.8", "203.0.113.9"] {
+        assert_eq!(counts.get(ip), Some(&1), "{counts:?}");
+    }
+}
+
+#[test]
+fn run_killed_mid_stream_loses_no_line_and_repeats_no_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path());
+    let log = dir.path().join("access.log");
+    std::fs::write(&log, benign(0, 0)).unwrap();
+    let key = add_bouncer(dir.path());
+    let daemon = start(dir.path());
+    wait_for("the API", || {
+        get(&daemon.address, "/health", None).is_ok_and(|(code, _)| code == 200)
+    });
+
+    // A writer appends 120 attackers among shoppers, in small steps, while
+    // the daemon is killed and restarted under it.
+    let n_attackers = 120u32;
+    let attacker = |n: u32| format!("203.0.113.{}", n + 1);
+    let writer_log = log.clone();
+    let (progress, written) = mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        for n in 0..n_attackers {
+            let mut text = String::new();
+            for shopper in 0..5 {
+                text.push_str(&benign(n * 5 + shopper, n));
+            }
+            text.push_str(&sql_injection(&format!("203.0.113.{}", n + 1), n));
+            append(&writer_log, &text);
+            let _ = progress.send(n);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    let mut daemon = daemon;
+    for seen in [5, 40, 80] {
+        wait_for("bans before a kill", || is_banned(&daemon, &key, &attacker(seen)));
+        daemon.kill_9();
+        // Lines keep coming while it is down.
+        let _ = written.recv_timeout(Duration::from_secs(30));
+        daemon = start(dir.path());
+    }
+    writer.join().unwrap();
+    wait_for("the ban of the last attacker", || {
+        is_banned(&daemon, &key, &attacker(n_attackers - 1))
+    });
+    wait_for("every attacker banned", || {
+        let counts = decisions_per_value(dir.path());
+        (0..n_attackers).all(|n| counts.contains_key(&attacker(n)))
+    });
+
+    // Kill it again right away, restart, and check nothing was decided twice.
+    daemon.kill_9();
+    let daemon = start(dir.path());
+    append(&log, &sql_injection("192.0.2.200", n_attackers));
+    wait_for("a ban after the second restart", || is_banned(&daemon, &key, "192.0.2.200"));
+    drop(daemon);
+    let counts = decisions_per_value(dir.path());
+    let repeated: Vec<_> = counts.iter().filter(|(_, count)| **count > 1).collect();
+    assert!(repeated.is_empty(), "decided twice: {repeated:?}");
+    assert_eq!(counts.len(), n_attackers as usize + 1, "{counts:?}");
+}
