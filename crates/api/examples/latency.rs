@@ -67,7 +67,8 @@ async fn main() {
         let router = router.clone();
         let key = key.clone();
         async move {
-            let request = Request::get(uri).header("X-Api-Key", key).body(Body::empty()).expect("request");
+            let request =
+                Request::get(uri).header("X-Api-Key", key).body(Body::empty()).expect("request");
             let started = Instant::now();
             let response = router.oneshot(request).await.expect("answer");
             axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
