@@ -83,9 +83,11 @@ impl DecisionIndex {
     /// Adds a decision (unless it is inactive at `now`, allowlisted, or
     /// indexed already); returns whether it was added.
     pub fn insert(&mut self, decision: Decision, allowlist: &Allowlist, now: Timestamp) -> bool {
+        // Ids usually arrive in increasing order; only an older id needs a search.
+        let is_newest = self.decisions.last().is_none_or(|last| last.id < decision.id);
         if !decision.is_active(now)
             || allowlist.blocks(&decision.new)
-            || self.position(decision.id).is_some()
+            || (!is_newest && self.position(decision.id).is_some())
         {
             return false;
         }
