@@ -19,6 +19,8 @@ use super::serve::wait_for;
 struct Daemon {
     child: Child,
     address: String,
+    /// The rest of what it prints.
+    lines: mpsc::Receiver<String>,
 }
 
 impl Drop for Daemon {
@@ -48,8 +50,13 @@ fn write_config(dir: &Path) {
 
 /// Starts `run` and returns it once it has printed its address.
 fn start(dir: &Path) -> Daemon {
+    start_with(dir, CONFIG)
+}
+
+/// Starts `run` with a configuration file.
+fn start_with(dir: &Path, config: &str) -> Daemon {
     let mut child = Command::new(env!("CARGO_BIN_EXE_leakguard"))
-        .args(["--config", CONFIG, "run"])
+        .args(["--config", config, "run"])
         .current_dir(dir)
         .env("LANG", "C")
         .env_remove("LEAKGUARD_CONFIG")
@@ -66,8 +73,8 @@ fn start(dir: &Path) -> Daemon {
             let _ = sender.send(line);
         }
     });
-    let mut daemon = Daemon { child, address: String::new() };
-    let line = receiver.recv_timeout(Duration::from_secs(30)).expect("run prints its address");
+    let mut daemon = Daemon { child, address: String::new(), lines: receiver };
+    let line = daemon.lines.recv_timeout(Duration::from_secs(30)).expect("run prints its address");
     daemon.address = line.trim().rsplit("://").next().unwrap().to_owned();
     daemon
 }
@@ -266,4 +273,102 @@ fn run_killed_mid_stream_loses_no_line_and_repeats_no_decision() {
     let repeated: Vec<_> = counts.iter().filter(|(_, count)| **count > 1).collect();
     assert!(repeated.is_empty(), "decided twice: {repeated:?}");
     assert_eq!(counts.len(), n_attackers as usize + 1, "{counts:?}");
+}
+
+/// Waits for the line that starts with `prefix` and returns the rest.
+fn printed(daemon: &Daemon, prefix: &str) -> String {
+    loop {
+        let line = daemon.lines.recv_timeout(Duration::from_secs(30)).expect("more output");
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return rest.to_owned();
+        }
+    }
+}
+
+fn health(daemon: &Daemon) -> Value {
+    let (code, body) = get(&daemon.address, "/health", None).unwrap();
+    assert_eq!(code, 200, "{body}");
+    serde_json::from_str(body.trim()).unwrap()
+}
+
+const PROBE_RULE: &str = "id: test-probe\ntitle: Probe for /secret-a\nseverity: medium\n\
+    detection: {kind: match, where: {path: /secret-a}, group_by: [ip]}\n\
+    response:\n  - {action: ban, scope: ip, duration: 1h}\n";
+
+fn probe(ip: &str, path: &str) -> String {
+    format!("{ip} - - [{}] \"GET {path} HTTP/1.1\" 404 10 \"-\" \"curl/8\"", at(5))
+}
+
+#[test]
+fn run_receives_syslog_reloads_rules_on_sighup_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    let rule = dir.path().join("rules/probe.yaml");
+    std::fs::write(&rule, PROBE_RULE).unwrap();
+    let config = "[logs]\nformat = \"combined\"\n[rules]\nbuiltin = false\ndirs = [\"rules\"]\n\
+                  [store]\npath = \"data/leakguard.db\"\n[serve]\nlisten = \"127.0.0.1:0\"\n\
+                  [run]\nsyslog_udp = \"127.0.0.1:0\"\nsyslog_tcp = \"127.0.0.1:0\"\n";
+    std::fs::write(dir.path().join(CONFIG), config).unwrap();
+    let key = add_bouncer(dir.path());
+    let daemon = start(dir.path());
+    let udp = printed(&daemon, "leakguard run: syslog on udp://");
+    let tcp = printed(&daemon, "leakguard run: syslog on tcp://");
+    assert_eq!(health(&daemon)["rules"], 1);
+
+    // nginx's `access_log syslog:` over UDP, rsyslog's octet counting over TCP.
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let message =
+        format!("<190>Nov 20 10:00:05 web1 nginx: {}", probe("203.0.113.20", "/secret-a"));
+    socket.send_to(message.as_bytes(), &udp).unwrap();
+    wait_for("the ban from UDP", || is_banned(&daemon, &key, "203.0.113.20"));
+    let mut stream = TcpStream::connect(&tcp).unwrap();
+    let message = format!(
+        "<190>1 2026-11-20T10:00:06+08:00 web1 nginx - - - {}",
+        probe("203.0.113.21", "/secret-a")
+    );
+    write!(stream, "{} {message}", message.len()).unwrap();
+    stream.flush().unwrap();
+    wait_for("the ban from TCP", || is_banned(&daemon, &key, "203.0.113.21"));
+
+    // An invalid rule set is refused and the running one kept.
+    let hang_up = || {
+        let sent =
+            Command::new("kill").args(["-HUP", &daemon.child.id().to_string()]).status().unwrap();
+        assert!(sent.success());
+    };
+    std::fs::write(&rule, "id: test-probe\ndetection: {kind: nonsense}\n").unwrap();
+    hang_up();
+    wait_for("the refused reload", || {
+        health(&daemon)["last_reload"].as_str().is_some_and(|text| text.contains("keeping the old"))
+    });
+    socket
+        .send_to(format!("<190>nginx: {}", probe("203.0.113.22", "/secret-a")).as_bytes(), &udp)
+        .unwrap();
+    wait_for("a ban by the old rules", || is_banned(&daemon, &key, "203.0.113.22"));
+
+    // A valid one replaces it.
+    std::fs::write(&rule, PROBE_RULE.replace("/secret-a", "/secret-b")).unwrap();
+    hang_up();
+    wait_for("the reload", || {
+        health(&daemon)["last_reload"].as_str().is_some_and(|text| text.contains("loaded 1 rule"))
+    });
+    socket
+        .send_to(format!("<190>nginx: {}", probe("203.0.113.23", "/secret-b")).as_bytes(), &udp)
+        .unwrap();
+    wait_for("a ban by the new rules", || is_banned(&daemon, &key, "203.0.113.23"));
+    let listeners = health(&daemon)["syslog"].clone();
+    assert_eq!(listeners[0]["received"], 3, "{listeners}");
+    assert_eq!(listeners[1]["received"], 1, "{listeners}");
+
+    // SIGTERM: a clean stop.
+    let mut daemon = daemon;
+    let sent =
+        Command::new("kill").args(["-TERM", &daemon.child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let mut status = None;
+    wait_for("the daemon to stop", || {
+        status = daemon.child.try_wait().unwrap();
+        status.is_some()
+    });
+    assert!(status.unwrap().success(), "{status:?}");
 }
