@@ -62,6 +62,13 @@ enum Command {
     ///   leakguard scan exports/ backups/members.sql.gz
     ///   leakguard scan sqlite:shop.db postgres://readonly@db/shop --output json
     Scan(scan::ScanArgs),
+    /// Write a de-identified copy of a CSV or text file: personal data
+    /// replaced by keyed pseudonyms (the same value always gets the same
+    /// pseudonym, so joins still work; without the key it cannot be reversed).
+    ///
+    /// Example:
+    ///   leakguard mask members.csv --out members.masked.csv --key-file mask.key
+    Mask(scan::MaskArgs),
     /// Measure leakguard against data written by others (the evaluation corpora).
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -327,6 +334,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let language = choose_language(cli.lang.as_deref(), config.language)?;
             scan::run(&args, language)
         }
+        Command::Mask(args) => scan::run_mask(&args),
         Command::Eval(EvalCommand::Pii { corpus, output, report_only, show_errors }) => {
             eval_pii::run_pii(&corpus, output, report_only, show_errors)
         }

@@ -46,6 +46,85 @@ pub(crate) struct ScanArgs {
     pub(crate) html: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct MaskArgs {
+    /// The CSV/TSV or text file to de-identify (plain, .gz or .zst).
+    #[arg(value_name = "FILE")]
+    pub(crate) input: PathBuf,
+    /// Where to write the de-identified copy (uncompressed UTF-8).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// A file holding the secret key of the pseudonyms (at least 16 bytes;
+    /// keep it: the same key gives the same pseudonyms). Default: the
+    /// LEAKGUARD_MASK_KEY environment variable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key_file: Option<PathBuf>,
+    /// Rows sampled to decide which columns hold personal data.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub(crate) max_rows: usize,
+}
+
+/// The pseudonym key: from `--key-file`, else `LEAKGUARD_MASK_KEY`.
+fn load_mask_key(args: &MaskArgs) -> anyhow::Result<Vec<u8>> {
+    let key = match &args.key_file {
+        Some(path) => {
+            let mut key = std::fs::read(path)
+                .with_context(|| format!("reading the key file {}", path.display()))?;
+            while matches!(key.last(), Some(b'\n' | b'\r')) {
+                key.pop();
+            }
+            key
+        }
+        None => {
+            // The app crate is where environment variables are read.
+            #[allow(clippy::disallowed_methods)]
+            let key = std::env::var("LEAKGUARD_MASK_KEY").unwrap_or_default();
+            key.into_bytes()
+        }
+    };
+    if key.len() < 16 {
+        anyhow::bail!(
+            "the mask key must be at least 16 bytes (--key-file FILE or LEAKGUARD_MASK_KEY); \
+             e.g. head -c 32 /dev/urandom | base64 > mask.key"
+        );
+    }
+    Ok(key)
+}
+
+/// Runs `leakguard mask`.
+pub(crate) fn run_mask(args: &MaskArgs) -> anyhow::Result<ExitCode> {
+    let key = load_mask_key(args)?;
+    let same_file = match (std::fs::canonicalize(&args.input), std::fs::canonicalize(&args.out)) {
+        (Ok(input), Ok(out)) => input == out,
+        _ => false,
+    };
+    if same_file {
+        anyhow::bail!("--out {} is the input file; write the copy elsewhere", args.out.display());
+    }
+    let pseudonymizer = pii::Pseudonymizer::new(&key);
+    let options = ScanOptions { max_rows: args.max_rows, ..ScanOptions::default() };
+    let summary = pii_scan::mask_file(&args.input, &args.out, &pseudonymizer, &options)
+        .map_err(anyhow::Error::msg)?;
+    let columns: Vec<String> =
+        summary.columns.iter().map(|(column, kind)| format!("{column} ({kind})")).collect();
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "{} -> {}: {} {}, {} values replaced{}",
+        args.input.display(),
+        args.out.display(),
+        summary.rows,
+        if summary.format == "csv" { "rows" } else { "lines" },
+        summary.n_replaced,
+        if columns.is_empty() {
+            String::new()
+        } else {
+            format!("; pseudonymised columns: {}", columns.join(", "))
+        }
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {

@@ -11,7 +11,7 @@ const MAX_PROBLEMS: usize = 20;
 
 /// The delimiter of a header line: the most frequent of `,` tab `;` `|`
 /// outside quotes.
-fn sniff_delimiter(header: &str) -> u8 {
+pub(crate) fn sniff_delimiter(header: &str) -> u8 {
     let mut counts = [0usize; 4];
     let candidates = [b',', b'\t', b';', b'|'];
     let mut in_quotes = false;
@@ -30,7 +30,7 @@ fn sniff_delimiter(header: &str) -> u8 {
 
 /// Assembles records from lines; a quoted field may span lines.
 #[derive(Debug)]
-struct RecordParser {
+pub(crate) struct RecordParser {
     delimiter: u8,
     fields: Vec<String>,
     field: String,
@@ -38,12 +38,12 @@ struct RecordParser {
 }
 
 impl RecordParser {
-    fn new(delimiter: u8) -> Self {
+    pub(crate) fn new(delimiter: u8) -> Self {
         RecordParser { delimiter, fields: Vec::new(), field: String::new(), in_quotes: false }
     }
 
     /// Feeds one line; returns the record when it is complete.
-    fn push_line(&mut self, line: &str) -> Option<Vec<String>> {
+    pub(crate) fn push_line(&mut self, line: &str) -> Option<Vec<String>> {
         let delimiter = char::from(self.delimiter);
         let mut chars = line.chars().peekable();
         while let Some(ch) = chars.next() {

@@ -233,7 +233,7 @@ pub fn load_text(path: &Path) -> Result<DecodedText, String> {
 
 /// What a file holds, from its name (compression suffixes removed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileFormat {
+pub(crate) enum FileFormat {
     Csv,
     Json,
     SqlDump,
@@ -241,7 +241,7 @@ enum FileFormat {
     Text,
 }
 
-fn file_format(path: &Path) -> FileFormat {
+pub(crate) fn file_format(path: &Path) -> FileFormat {
     let name =
         path.file_name().and_then(|name| name.to_str()).unwrap_or_default().to_ascii_lowercase();
     let name = name.trim_end_matches(".gz").trim_end_matches(".zst");

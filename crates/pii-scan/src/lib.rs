@@ -26,6 +26,7 @@ mod csv;
 mod database;
 mod file;
 mod json;
+mod mask;
 mod report;
 mod sql_dump;
 mod text;
@@ -34,6 +35,7 @@ pub use csv::{CsvTable, parse_csv};
 pub use database::scan_database;
 pub use file::{DecodedText, load_text};
 pub use json::flatten_json;
+pub use mask::{MaskSummary, mask_file};
 pub use report::{
     ColumnFinding, Problem, ScanOptions, ScanReport, SourceReport, SpanFinding, TableReport,
     TextReport,

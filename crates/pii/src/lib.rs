@@ -54,6 +54,7 @@ mod mask;
 mod name;
 mod normalize;
 mod phone;
+mod pseudonym;
 mod scan;
 mod value;
 
@@ -66,6 +67,7 @@ pub use ids::{
 pub use kind::Kind;
 pub use mask::mask;
 pub use normalize::{Normalized, normalize};
+pub use pseudonym::Pseudonymizer;
 pub use scan::{Span, find_spans};
 pub use value::classify_value;
 

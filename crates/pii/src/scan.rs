@@ -306,7 +306,9 @@ impl<'a> Scanner<'a> {
             last_label_alpha =
                 at - label_start >= 2 && bytes[label_start..at].iter().all(u8::is_ascii_alphabetic);
             if n_labels >= 2 && last_label_alpha {
-                end = Some(at);
+                // `.invalid` is reserved (RFC 2606): pseudonyms of `leakguard mask`.
+                let is_reserved = bytes[label_start..at].eq_ignore_ascii_case(b"invalid");
+                end = (!is_reserved).then_some(at);
             }
             if bytes.get(at) == Some(&b'.')
                 && bytes.get(at + 1).is_some_and(u8::is_ascii_alphanumeric)

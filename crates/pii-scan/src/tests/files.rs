@@ -211,3 +211,57 @@ fn redacts_database_passwords() {
         "mysql://root@127.0.0.1/test"
     );
 }
+
+#[test]
+fn masks_csv_columns_and_text_spans_with_keyed_pseudonyms() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!(
+        "{MEMBERS_CSV}17736,陳美玲,0915649850,F234567898,a@b.com.tw,\"台北市大安區復興南路一段390號\",1\n"
+    );
+    let input = write(dir.path(), "members.csv", text.as_bytes());
+    let output = dir.path().join("members.masked.csv");
+    let pseudonymizer = pii::Pseudonymizer::new(b"test key");
+    let summary =
+        crate::mask_file(Path::new(&input), &output, &pseudonymizer, &ScanOptions::default())
+            .expect("masked");
+    assert_eq!(summary.rows, 4);
+    let kinds: Vec<Kind> = summary.columns.iter().map(|(_, kind)| *kind).collect();
+    assert_eq!(
+        kinds,
+        [Kind::PersonName, Kind::Phone, Kind::TwNationalId, Kind::Email, Kind::Address]
+    );
+    let masked = std::fs::read_to_string(&output).expect("output");
+    for value in ["吳美雲", "0915649850", "A123456789", "itsai@gmail.com", "淡水路292巷"] {
+        assert!(!masked.contains(value), "{value} in {masked}");
+    }
+    // The same phone in two rows gets the same pseudonym; other columns stay.
+    let phone = pseudonymizer.pseudonym("0915649850", Kind::Phone);
+    assert_eq!(masked.matches(&phone).count(), 2, "{masked}");
+    assert!(masked.contains("17733,") && masked.contains(",15421"));
+    // The masked copy parses as the same table.
+    let table = crate::parse_csv(&masked, usize::MAX);
+    assert_eq!(table.header.len(), 7);
+    assert!(table.rows.iter().all(|row| row.len() == 7));
+
+    let log = write(
+        dir.path(),
+        "app.log",
+        "login user=lin@example.com from 1.2.3.4 id=A123456789\n".as_bytes(),
+    );
+    let output = dir.path().join("app.masked.log");
+    let summary =
+        crate::mask_file(Path::new(&log), &output, &pseudonymizer, &ScanOptions::default())
+            .expect("masked");
+    assert_eq!((summary.format.as_str(), summary.rows, summary.n_replaced), ("text", 1, 3));
+    let masked = std::fs::read_to_string(&output).expect("output");
+    assert!(!masked.contains("A123456789") && !masked.contains("lin@example.com"), "{masked}");
+
+    let json = write(dir.path(), "x.json", b"{}");
+    let error = crate::mask_file(
+        Path::new(&json),
+        &dir.path().join("y"),
+        &pseudonymizer,
+        &ScanOptions::default(),
+    );
+    assert!(error.is_err_and(|message| message.contains("not supported")));
+}

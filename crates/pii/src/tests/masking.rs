@@ -36,3 +36,23 @@ fn masks_the_decoded_value() {
     assert_eq!(mask("%E7%8E%8B%E5%B0%8F%E6%98%8E"), "王**");
     assert_eq!(mask(r"\u738b\u5c0f\u660e"), "王**");
 }
+
+#[test]
+fn pseudonyms_are_keyed_consistent_and_never_the_value() {
+    use crate::Pseudonymizer;
+    let shop = Pseudonymizer::new(b"a secret key of the shop");
+    let other = Pseudonymizer::new(b"another key");
+    let phone = shop.pseudonym("0912-345-678", Kind::Phone);
+    assert!(phone.starts_with("phone_") && phone.len() == "phone_".len() + 12, "{phone}");
+    assert_eq!(phone, shop.pseudonym("+886 912 345 678", Kind::Phone));
+    assert_ne!(phone, shop.pseudonym("0912-345-679", Kind::Phone));
+    assert_ne!(phone, other.pseudonym("0912-345-678", Kind::Phone));
+    assert!(shop.pseudonym("Lin@Example.com", Kind::Email).ends_with("@example.invalid"));
+    let (masked, n_replaced) = shop.mask_text("客戶王小明來電，手機 0912-345-678，統編04595257");
+    assert_eq!(n_replaced, 2);
+    assert!(!masked.contains("王小明") && !masked.contains("345"), "{masked}");
+    assert!(masked.contains(&phone), "{masked}");
+    // Business numbers are not personal data: they stay.
+    assert!(masked.contains("04595257"), "{masked}");
+    assert_eq!(format!("{shop:?}"), "Pseudonymizer { key: *** }");
+}
