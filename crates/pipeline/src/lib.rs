@@ -1,8 +1,10 @@
 //! The processing runtime: raw lines in, events parsed, findings out.
 //!
 //! [`Processor`] is synchronous and deterministic. `leakguard analyze` drives it
-//! over historical files; the live daemon will drive the same processor from
-//! its tasks, which is what makes every live result replayable from the files.
+//! over historical files; the live daemon (`leakguard run`) drives the same
+//! processor from its processing thread, taking alerts as they open
+//! ([`Processor::take_new_alerts`]), which is what makes every live result
+//! replayable from the files.
 //!
 //! For each source it picks the format (fixed, or detected from the first
 //! lines), parses each line, counts what could not be parsed with samples

@@ -259,3 +259,35 @@ fn the_remembering_inspector_judges_like_the_detectors_themselves() {
         }
     }
 }
+
+#[test]
+fn alerts_come_out_as_they_open_with_per_source_counts() {
+    let rule = "id: env-probe\ntitle: Probe for .env\nseverity: medium\n\
+                detection: {kind: match, where: {path: /.env}, group_by: [ip]}\n";
+    let rule_set = rules::RuleSet::compile_sources(
+        [("env-probe.yaml", rule)],
+        &rules::Sets::new(),
+        &rules::Site::default(),
+    )
+    .unwrap();
+    let engine = detection::Engine::new(rule_set, detection::EngineLimits::default());
+    let mut processor = processor(FormatChoice::Fixed(FormatSpec::Combined)).with_engine(engine);
+    let source = processor.begin_source("access.log").unwrap();
+    assert_eq!(processor.source_last_time(source), None);
+    processor.line(source, 1, line("192.0.2.1", 1, "/", 200).as_bytes(), None);
+    assert!(processor.take_new_alerts().is_empty());
+    processor.line(source, 2, line("192.0.2.9", 2, "/.env", 404).as_bytes(), None);
+    processor.line(source, 3, b"not a log line", None);
+    let opened = processor.take_new_alerts();
+    assert_eq!(opened.len(), 1);
+    assert!(processor.take_new_alerts().is_empty(), "each alert is handed out once");
+    let summary = processor.source_summary(source);
+    assert_eq!((summary.lines, summary.events, summary.parse_errors), (3, 2, 1));
+    assert_eq!(
+        processor.source_last_time(source).map(model::Timestamp::to_rfc3339).as_deref(),
+        Some("2026-11-20T02:00:02Z")
+    );
+    // The final alert has the same id as the snapshot.
+    let finished = processor.finish_alerts();
+    assert_eq!(finished[0].id, opened[0].id);
+}
