@@ -4,10 +4,11 @@
 //! (`apt-get install --no-install-recommends nginx-light crowdsec-custom-bouncer`)
 //! and otherwise prints why it skipped.
 //!
-//! FIXME: .ci/run does not install these packages yet; once it does, a
-//! missing program should fail under LEAKGUARD_REQUIRE_SERVICES=1.
+//! `.ci/run` installs both, so under `LEAKGUARD_REQUIRE_SERVICES=1` a missing
+//! program fails the test instead of skipping it.
 
 use std::net::{SocketAddr, TcpListener};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,9 +34,44 @@ fn find_program(name: &str) -> Option<PathBuf> {
 }
 
 fn skip(reason: &str) {
+    let is_required = std::env::var("LEAKGUARD_REQUIRE_SERVICES").is_ok_and(|value| value == "1");
+    assert!(!is_required, "LEAKGUARD_REQUIRE_SERVICES=1 but {reason}");
     #[allow(clippy::print_stderr)]
     {
         eprintln!("skipped: {reason}");
+    }
+}
+
+/// An nginx the test started, stopped with `nginx -s stop` when the test
+/// ends: killing only the master would leave its workers running.
+struct StoppedNginx {
+    child: Child,
+    binary: PathBuf,
+    conf: String,
+}
+
+impl Drop for StoppedNginx {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.binary)
+            .args(["-c", &self.conf, "-s", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // nginx runs in a process group of its own: end any worker left over.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
@@ -119,14 +155,17 @@ fn nginx_denies_banned_addresses_and_lets_others_through() {
     );
     assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
 
-    let _nginx = Killed(
-        Command::new(&nginx)
+    let _nginx = StoppedNginx {
+        child: Command::new(&nginx)
             .args(["-c", &conf, "-g", "daemon off;"])
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("nginx starts"),
-    );
+        binary: nginx.clone(),
+        conf: conf.clone(),
+    };
     wait_for("nginx to answer", || status_from("127.0.0.2", port) == Some(200));
 
     let (_server, _) = start_server(root, "leakguard.toml");
