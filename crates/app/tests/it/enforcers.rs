@@ -34,6 +34,8 @@ fn find_program(name: &str) -> Option<PathBuf> {
 }
 
 fn skip(reason: &str) {
+    // Tests may read the environment; the lint is for library code.
+    #[allow(clippy::disallowed_methods)]
     let is_required = std::env::var("LEAKGUARD_REQUIRE_SERVICES").is_ok_and(|value| value == "1");
     assert!(!is_required, "LEAKGUARD_REQUIRE_SERVICES=1 but {reason}");
     #[allow(clippy::print_stderr)]
