@@ -94,9 +94,30 @@ fn is_street_marker(ch: char) -> bool {
 /// end: the county, then ideographs and digits up to the house number (`號`),
 /// then an optional `之N`, floor (`5樓`, `5F`, `五樓`) and `之N`.
 pub(crate) fn parse_tw_address(text: &str, start: usize) -> Option<usize> {
+    let county = county_at(&text.as_bytes()[start..])?;
+    parse_tw_address_body(text, start + county)
+}
+
+/// Reads an address written without its county, from a two-character
+/// district on (`大安區復興南路一段390號`, `礁溪鄉…`), then the same body
+/// as a full address (a street part and a house number).
+pub(crate) fn parse_district_address(text: &str, start: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    let county = county_at(&bytes[start..])?;
-    let mut at = start + county;
+    let marker = bytes.get(start + 6..start + 9)?;
+    if !["區", "鄉", "鎮"].iter().any(|district| marker == district.as_bytes()) {
+        return None;
+    }
+    let first = char_at(text, start)?;
+    let second = char_at(text, start + first.len_utf8())?;
+    if first.len_utf8() != 3 || !is_ideograph(first) || !is_ideograph(second) {
+        return None;
+    }
+    parse_tw_address_body(text, start + 9)
+}
+
+fn parse_tw_address_body(text: &str, body_start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = body_start;
     let mut last_number_sign = None;
     let mut has_marker = false;
     let mut n_chars = 0;

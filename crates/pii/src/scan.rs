@@ -2,7 +2,8 @@
 //! byte at each token start to the detectors that can begin there.
 
 use crate::address::{
-    county_at, is_postal_code, parse_military_address, parse_tw_address, parse_us_address,
+    county_at, is_postal_code, parse_district_address, parse_military_address, parse_tw_address,
+    parse_us_address,
 };
 use crate::date::{parse_compact_date, parse_date};
 use crate::ids::{
@@ -768,6 +769,9 @@ impl<'a> Scanner<'a> {
         if county_at(rest.as_bytes()).is_some()
             && let Some(end) = parse_tw_address(self.text, idx)
         {
+            return Some((idx, end, Kind::Address));
+        }
+        if let Some(end) = parse_district_address(self.text, idx) {
             return Some((idx, end, Kind::Address));
         }
         if let Some(after) = rest.strip_prefix(ROC_PREFIX)

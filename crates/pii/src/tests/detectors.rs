@@ -256,3 +256,14 @@ fn finds_names_after_common_self_introductions_and_skips_versions() {
     check_spans("收件者：李大華，", &[("李大華", Kind::PersonName)]);
     check_spans("version 1.2.3.4 and v10.0.0.1", &[]);
 }
+
+#[test]
+fn finds_addresses_written_from_the_district() {
+    check_spans(
+        "請改寄至大安區復興南路一段390號5樓，謝謝",
+        &[("大安區復興南路一段390號5樓", Kind::Address)],
+    );
+    check_spans("礁溪鄉中山路二段10巷3號", &[("礁溪鄉中山路二段10巷3號", Kind::Address)]);
+    // A district without a street and a house number is not an address.
+    check_spans("住在大安區很久了", &[]);
+}
