@@ -408,8 +408,10 @@ fn follow_loop(
     patterns: &[String],
     sender: &mpsc::Sender<Input>,
     stop: &std::sync::mpsc::Receiver<()>,
+    ready: std::sync::mpsc::SyncSender<()>,
 ) {
     let interval = follower.poll_interval();
+    let mut ready = Some(ready);
     loop {
         let started = Instant::now();
         let mut data = Vec::new();
@@ -426,6 +428,10 @@ fn follow_loop(
         let batch = FileBatch { data, lines, state, unread, notices };
         if sender.blocking_send(Input::Files(batch)).is_err() {
             return;
+        }
+        // The first poll fixed where reading starts: the daemon may say it is up.
+        if let Some(ready) = ready.take() {
+            let _ = ready.send(());
         }
         let wait = if report.is_caught_up {
             interval.saturating_sub(started.elapsed())
@@ -886,6 +892,7 @@ pub(crate) fn run(
 
         // The follower on its own thread.
         let (stop_follower, stop_receiver) = std::sync::mpsc::channel::<()>();
+        let (ready_sender, ready) = std::sync::mpsc::sync_channel::<()>(1);
         let follower_thread = if patterns.is_empty() {
             None
         } else {
@@ -902,10 +909,17 @@ pub(crate) fn run(
             Some(
                 std::thread::Builder::new()
                     .name("leakguard-follow".to_owned())
-                    .spawn(move || follow_loop(follower, &patterns, &sender, &stop_receiver))
+                    .spawn(move || {
+                        follow_loop(follower, &patterns, &sender, &stop_receiver, ready_sender);
+                    })
                     .context("starting the follower thread")?,
             )
         };
+        if follower_thread.is_some() {
+            // Announce the API only once the start position in the files is fixed, so
+            // that a line written after the announcement is never taken for history.
+            let _ = tokio::task::spawn_blocking(move || ready.recv()).await;
+        }
 
         if !config.blocking.outputs.is_empty() {
             tokio::spawn(keep_outputs_fresh(service.clone(), config.blocking.outputs.clone()));
