@@ -265,14 +265,10 @@ fn table_name(path: &Path) -> String {
 pub(crate) fn scan_file(path: &Path, options: &ScanOptions) -> SourceReport {
     let format = file_format(path);
     if format == FileFormat::Xlsx {
-        return SourceReport {
-            source: path.display().to_string(),
-            format: "xlsx".to_owned(),
-            problems: vec![Problem::whole(
-                "xlsx workbooks are not read yet; export the sheets as csv",
-            )],
-            ..SourceReport::default()
-        };
+        let mut report =
+            SourceReport { source: path.display().to_string(), ..SourceReport::default() };
+        crate::xlsx::scan_xlsx(path, options, &mut report);
+        return report;
     }
     let mut lines = match open_lines(path) {
         Ok(lines) => lines,

@@ -7,7 +7,8 @@
 //! - files and folders (walked recursively): CSV and TSV with any delimiter,
 //!   a BOM and CRLF line ends; JSON and NDJSON, flattened to dotted paths
 //!   (`shipping.receiver.name`, `items[].sku`); SQL dumps (`CREATE TABLE` and
-//!   `INSERT ... VALUES`); anything else as plain text or log lines. `.gz` and
+//!   `INSERT ... VALUES`); XLSX workbooks (a small zip and XML reader, one
+//!   table per sheet); anything else as plain text or log lines. `.gz` and
 //!   `.zst` files are decompressed by their magic bytes; UTF-8 (with or
 //!   without BOM) and Big5/CP950 are detected.
 //! - databases by URL: `sqlite:`, `postgres://`, `mysql://` (MariaDB too).
@@ -30,6 +31,7 @@ mod mask;
 mod report;
 mod sql_dump;
 mod text;
+mod xlsx;
 
 pub use csv::{CsvTable, parse_csv};
 pub use database::scan_database;

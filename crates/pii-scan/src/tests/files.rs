@@ -182,6 +182,7 @@ fn reports_binary_missing_and_xlsx_files_and_walks_folders() {
     let reports = scan_source(&dir.path().to_string_lossy(), &ScanOptions::default());
     let formats: Vec<&str> = reports.iter().map(|report| report.format.as_str()).collect();
     assert_eq!(formats, ["xlsx", "binary", "csv", "text"]);
+    assert!(reports[0].problems[0].message.starts_with("not a valid xlsx workbook"));
     assert_eq!(reports[1].problems[0].message, "binary file skipped");
     let missing = scan_one(&dir.path().join("nope.csv").to_string_lossy());
     assert_eq!(missing.format, "unreadable");
@@ -264,4 +265,78 @@ fn masks_csv_columns_and_text_spans_with_keyed_pseudonyms() {
         &ScanOptions::default(),
     );
     assert!(error.is_err_and(|message| message.contains("not supported")));
+}
+
+/// A zip archive of stored (uncompressed) entries, enough for a workbook.
+fn zip_stored(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, content) in entries {
+        let offset = out.len() as u32;
+        let (name, content) = (name.as_bytes(), content.as_bytes());
+        out.extend_from_slice(&[0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        out.extend_from_slice(&(content.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(content.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name);
+        out.extend_from_slice(content);
+        central.extend_from_slice(&[
+            0x50, 0x4b, 0x01, 0x02, 20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ]);
+        central.extend_from_slice(&(content.len() as u32).to_le_bytes());
+        central.extend_from_slice(&(content.len() as u32).to_le_bytes());
+        central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        central.extend_from_slice(&[0; 12]);
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name);
+    }
+    let central_offset = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0]);
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&central_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+#[test]
+fn reads_xlsx_sheets_and_reports_corrupt_workbooks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workbook =
+        r#"<workbook><sheets><sheet name="會員" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+    let relations = r#"<Relationships><Relationship Id="rId1" Type="x" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    let strings = r#"<sst><si><t>姓名</t></si><si><t>手機</t></si><si><t>身分證字號</t></si><si><t>吳美雲</t></si><si><r><t>林</t></r><r><t>文傑</t></r></si><si><t>A123456789</t></si></sst>"#;
+    let sheet = r#"<worksheet><sheetData>
+<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>
+<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2"><v>912345678</v></c><c r="C2" t="s"><v>5</v></c></row>
+<row r="3"><c r="A3" t="s"><v>4</v></c><c r="B3" t="inlineStr"><is><t>0914-560-133</t></is></c><c r="C3" t="inlineStr"><is><t>F234567898</t></is></c></row>
+</sheetData></worksheet>"#;
+    let bytes = zip_stored(&[
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", relations),
+        ("xl/sharedStrings.xml", strings),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ]);
+    let report = scan_one(&write(dir.path(), "members.xlsx", &bytes));
+    assert_eq!(report.format, "xlsx");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.tables[0].table, "會員");
+    assert_eq!(report.tables[0].rows_sampled, 2);
+    // A spreadsheet drops the leading 0 of a phone number stored as a number:
+    // the column name still shows it.
+    check_columns(
+        &report,
+        &[("姓名", Kind::PersonName), ("手機", Kind::Phone), ("身分證字號", Kind::TwNationalId)],
+    );
+
+    let corrupt = scan_one(&write(dir.path(), "broken.xlsx", b"PK\x03\x04 not really a zip"));
+    assert_eq!(corrupt.format, "xlsx");
+    assert!(
+        corrupt.problems[0].message.starts_with("not a valid xlsx workbook"),
+        "{:?}",
+        corrupt.problems
+    );
 }

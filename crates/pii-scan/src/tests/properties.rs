@@ -36,6 +36,10 @@ fn file_bytes() -> impl Strategy<Value = Vec<u8>> {
         b"CREATE TABLE t (a",
         b"\\",
         b"\x1f\x8b",
+        b"PK\x03\x04",
+        b"PK\x05\x06\0\0\0\0\x01\0\x01\0",
+        b"PK\x01\x02",
+        b"<row><c r=\"ZZZZ9\" t=\"s\"><v>7</v></c>",
         b"\x28\xb5\x2f\xfd",
     ]);
     prop::collection::vec(pieces, 0..60).prop_map(|pieces| pieces.concat())
@@ -45,7 +49,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn readers_never_panic(bytes in file_bytes(), extension in prop::sample::select(vec!["csv", "jsonl", "json", "sql", "log", "csv.gz"])) {
+    fn readers_never_panic(bytes in file_bytes(), extension in prop::sample::select(vec!["csv", "jsonl", "json", "sql", "log", "csv.gz", "xlsx"])) {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join(format!("input.{extension}"));
         std::fs::File::create(&path).and_then(|mut file| file.write_all(&bytes)).expect("write");
