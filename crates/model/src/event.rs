@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::Timestamp;
+use crate::{Country, Timestamp};
 
 /// Text borrowed from the line when it needed no unescaping, owned otherwise.
 /// An empty text means the field was absent or logged as `-`.
@@ -109,6 +109,10 @@ pub struct Event<'a> {
     pub notice: Option<ServerNotice>,
     /// The error-log message text (for server notices).
     pub message: Text<'a>,
+    /// The client address's country, when an enrichment database knows it.
+    pub country: Option<Country>,
+    /// The client address's autonomous system number, when an enrichment database knows it.
+    pub asn: Option<u32>,
 }
 
 impl Event<'_> {
@@ -142,6 +146,8 @@ impl Event<'_> {
             outcome: self.outcome,
             notice: self.notice,
             message: own(self.message),
+            country: self.country,
+            asn: self.asn,
         }
     }
 }

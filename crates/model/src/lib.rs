@@ -20,12 +20,14 @@
 mod alert;
 pub mod civil;
 mod event;
+mod geo;
 mod time;
 
 pub use alert::{
     Action, Alert, AlertId, AlertKey, KeyKind, LocalizedText, Response, RuleId, Sample, Severity,
 };
 pub use event::{Event, EventKind, LoginOutcome, ServerNotice, Text};
+pub use geo::Country;
 pub use time::{Clock, SystemClock, Timestamp};
 
 #[cfg(test)]

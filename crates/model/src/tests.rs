@@ -34,3 +34,14 @@ proptest! {
         prop_assert_eq!(civil::days_from_civil(year, month, day), days);
     }
 }
+
+#[test]
+fn country_codes_are_two_letters_uppercased() {
+    use crate::Country;
+    assert_eq!(Country::parse("tw").map(|c| c.to_string()), Some("TW".to_owned()));
+    assert_eq!(Country::parse("US").map(|c| c.bytes()), Some(*b"US"));
+    assert_eq!(Country::parse("USA"), None);
+    assert_eq!(Country::parse("1A"), None);
+    assert_eq!(Country::parse(""), None);
+    assert_eq!(Country::parse("hK").map(|c| format!("{c:?}")), Some("Country(HK)".to_owned()));
+}
