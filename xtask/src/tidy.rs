@@ -28,6 +28,7 @@ fn allowed_edges() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("demo", &["model"][..]),
         ("store", &["model"][..]),
         ("ingest", &["model"][..]),
+        ("geoip", &["model"][..]),
         ("notify", &["model"][..]),
         ("pii-scan", &["model", "pii"][..]),
         (
@@ -39,6 +40,7 @@ fn allowed_edges() -> BTreeMap<&'static str, &'static [&'static str]> {
             &[
                 "model",
                 "ingest",
+                "geoip",
                 "parsers",
                 "rules",
                 "detection",
