@@ -121,13 +121,15 @@ pub(crate) fn run(root: &Path, args: &BenchArgs) -> Result<()> {
             }
         }
     }
+    let episodes = check_episodes(&truth, &report);
     let out = format!(
         "bench: {lines} lines, {mb:.0} MB (seed {seed}, generated in {generate_secs:.1} s)\n\
          wc -l:   {wc_secs:.3} s ({wc_mbs:.0} MB/s)\n\
          analyze: {analyze_secs:.3} s ({mbs:.0} MB/s, {lps:.2} M lines/s), {ratio:.1}x the time of wc -l\n\
          analyze CPU time: {cpu_secs:.2} s ({cpu_mbs:.0} MB per CPU-second, {cpu_lps:.2} M lines per CPU-second)\n\
          peak RSS of analyze: {rss:.1} MiB\n\
-         counts vs the generator's truth: {verdict}\n",
+         counts vs the generator's truth: {verdict}\n\
+         {episodes}\n",
         seed = args.seed,
         wc_mbs = mb / wc_secs,
         mbs = mb / analyze_secs,
@@ -141,4 +143,80 @@ pub(crate) fn run(root: &Path, args: &BenchArgs) -> Result<()> {
     std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes())?;
     ensure!(problems.is_empty(), "the summary disagrees with the ground truth");
     Ok(())
+}
+
+/// Episode kinds whose detection needs what `analyze` cannot know without
+/// configuration (a GeoIP database): reported, not required.
+const NEEDS_GEOIP: &[&str] = &["foreign_admin_login"];
+
+/// Whether each planted episode raised an alert on one of its addresses
+/// (or ranges holding them) or accounts, and which alerts fell on keys of no
+/// episode (site-wide keys excepted), as a line for the report.
+fn check_episodes(truth: &Value, report: &Value) -> String {
+    let empty = Vec::new();
+    let episodes = truth.get("episodes").and_then(Value::as_array).unwrap_or(&empty);
+    let alerts = report.get("alerts").and_then(Value::as_array).unwrap_or(&empty);
+    let strings = |value: &Value, key: &str| -> Vec<String> {
+        value
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let covers = |key: &str, ip: &str| key == ip || in_range(key, ip);
+    let mut n_found = 0;
+    let mut missed = Vec::new();
+    let mut all_keys: Vec<String> = Vec::new();
+    for episode in episodes {
+        let kind = episode.get("kind").and_then(Value::as_str).unwrap_or("?");
+        let ips = strings(episode, "ips");
+        let accounts = strings(episode, "accounts");
+        all_keys.extend(ips.iter().cloned());
+        all_keys.extend(accounts.iter().cloned());
+        let is_found = alerts.iter().any(|alert| {
+            let key = alert.pointer("/key/value").and_then(Value::as_str).unwrap_or_default();
+            ips.iter().any(|ip| covers(key, ip)) || accounts.iter().any(|account| account == key)
+        });
+        if is_found {
+            n_found += 1;
+        } else if NEEDS_GEOIP.contains(&kind) {
+            missed.push(format!("{kind} (needs a GeoIP database)"));
+        } else {
+            missed.push(kind.to_owned());
+        }
+    }
+    let stray: Vec<String> = alerts
+        .iter()
+        .filter(|alert| alert.pointer("/key/kind").and_then(Value::as_str) != Some("site"))
+        .filter_map(|alert| {
+            let key = alert.pointer("/key/value").and_then(Value::as_str)?;
+            let is_episode = all_keys.iter().any(|known| covers(key, known) || key == known);
+            (!is_episode).then(|| {
+                format!("{} {key}", alert.get("rule_id").and_then(Value::as_str).unwrap_or("?"))
+            })
+        })
+        .collect();
+    format!(
+        "episodes detected: {n_found} of {}{}; alerts on ordinary traffic: {}",
+        episodes.len(),
+        if missed.is_empty() { String::new() } else { format!(" (missed: {})", missed.join(", ")) },
+        if stray.is_empty() { "none".to_owned() } else { stray.join(", ") },
+    )
+}
+
+/// Whether `key` is an IPv4 or IPv6 CIDR range holding `ip`.
+fn in_range(key: &str, ip: &str) -> bool {
+    let Some((network, bits)) = key.split_once('/') else { return false };
+    let Ok(bits) = bits.parse::<u32>() else { return false };
+    match (network.parse::<std::net::IpAddr>(), ip.parse::<std::net::IpAddr>()) {
+        (Ok(std::net::IpAddr::V4(network)), Ok(std::net::IpAddr::V4(ip))) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(network) & mask == u32::from(ip) & mask
+        }
+        (Ok(std::net::IpAddr::V6(network)), Ok(std::net::IpAddr::V6(ip))) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(network) & mask == u128::from(ip) & mask
+        }
+        _ => false,
+    }
 }
