@@ -204,7 +204,8 @@ fn scope_value(scope: KeyKind, group_by: &[GroupField], event: &Event<'_>) -> Op
         KeyKind::Site => GroupField::Site,
         KeyKind::UserAgent => GroupField::UserAgent,
         KeyKind::Host => GroupField::Host,
-        KeyKind::Asn | KeyKind::Country => return None,
+        KeyKind::Asn => GroupField::Asn,
+        KeyKind::Country => GroupField::Country,
     };
     let is_known = group_by.contains(&field)
         || (field == GroupField::Range && group_by.contains(&GroupField::Ip))

@@ -103,6 +103,16 @@ pub(crate) fn build(group_by: &[GroupField], event: &Event<'_>, buf: &mut Vec<u8
             GroupField::Site => buf.push(b'*'),
             GroupField::UserAgent => push_text(buf, b'u', event.user_agent.as_bytes(), false),
             GroupField::Host => push_text(buf, b'h', event.host.as_bytes(), true),
+            GroupField::Asn => {
+                let Some(asn) = event.asn else { return false };
+                buf.push(b'n');
+                buf.extend_from_slice(&asn.to_le_bytes());
+            }
+            GroupField::Country => {
+                let Some(country) = event.country else { return false };
+                buf.push(b'c');
+                buf.extend_from_slice(&country.bytes());
+            }
         }
     }
     true
@@ -135,6 +145,8 @@ pub(crate) fn value_of(field: GroupField, event: &Event<'_>) -> String {
         GroupField::Site => "*".to_owned(),
         GroupField::UserAgent => event.user_agent.to_string(),
         GroupField::Host => event.host.to_ascii_lowercase(),
+        GroupField::Asn => event.asn.map(|asn| format!("AS{asn}")).unwrap_or_default(),
+        GroupField::Country => event.country.map(|country| country.to_string()).unwrap_or_default(),
     }
 }
 

@@ -18,6 +18,7 @@
 //! files, parsing `input.log` and running the engine is the harness's work
 //! (`pipeline`, and `leakguard rules test`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use model::Alert;
@@ -41,6 +42,9 @@ pub fn cases_dir(rule_file: &Path) -> PathBuf {
 /// format = "combined"
 /// description = "eight failed logins in a second from one address"
 /// expect = [{ rule = "lg-credential-stuffing-ip", key = "ip 203.0.113.9", count = 12 }]
+///
+/// [geo]
+/// "203.0.113.9" = { country = "US", asn = 64500 }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +59,23 @@ pub struct Case {
     /// Endpoint settings for this case, over the built-in defaults.
     #[serde(default)]
     pub site: Option<EndpointsConfig>,
+    /// What enrichment says about addresses of the input, instead of MMDB
+    /// files: `[geo] "203.0.113.9" = {country = "US", asn = 64500}`.
+    /// Addresses not listed have no country and no AS number.
+    #[serde(default)]
+    pub geo: BTreeMap<String, GeoEntry>,
+}
+
+/// The country and AS number a case gives one address.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoEntry {
+    /// ISO 3166-1 alpha-2 code (`US`).
+    #[serde(default)]
+    pub country: Option<String>,
+    /// AS number.
+    #[serde(default)]
+    pub asn: Option<u32>,
 }
 
 /// One alert a case expects.

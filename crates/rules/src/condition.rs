@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use foldhash::fast::RandomState;
 use ipnet::IpNet;
+use model::Country;
 use regex::Regex;
 use serde_yaml_ng::Value;
 
@@ -41,16 +42,36 @@ pub(crate) enum ConditionDef {
 
 #[derive(Debug, Clone)]
 pub(crate) enum TestDef {
-    Text { field: TextField, ops: Vec<TextOpDef>, ignore_case: bool },
-    Number { field: NumberField, ranges: Vec<(u64, u64)> },
+    Text {
+        field: TextField,
+        ops: Vec<TextOpDef>,
+        ignore_case: bool,
+    },
+    Number {
+        field: NumberField,
+        ranges: Vec<(u64, u64)>,
+    },
     Ip(Vec<IpOpDef>),
     Kind(u8),
     Outcome(u8),
     Notice(u16),
     Endpoint(u16),
     IsStatic(bool),
-    Exists { field: Field, expected: bool },
+    Exists {
+        field: Field,
+        expected: bool,
+    },
     Payload(u64),
+    /// Countries listed, and a set of codes to add at compile time.
+    Country {
+        codes: Vec<Country>,
+        set: Option<String>,
+    },
+    /// AS numbers listed, and a set of numbers to add at compile time.
+    Asn {
+        numbers: Vec<u32>,
+        set: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +203,7 @@ fn parse_test(
         }
         Field::IsStatic => reader.boolean(value, path, "\"is_static\"").map(TestDef::IsStatic),
         Field::Payload => parse_payload(reader, value, path),
+        Field::Country | Field::Asn => parse_geo(reader, field, value, path),
     }?;
     Some(ConditionDef::Test { test, line })
 }
@@ -482,6 +504,95 @@ fn parse_ip(reader: &mut Reader<'_>, value: &Value, path: &[Step]) -> Option<Tes
     Some(TestDef::Ip(ops))
 }
 
+/// `country: [TW, HK]`, `asn: [13335, AS15169]`, or either as
+/// `{equals: [...], in_set: name}`.
+fn parse_geo(
+    reader: &mut Reader<'_>,
+    field: Field,
+    value: &Value,
+    path: &[Step],
+) -> Option<TestDef> {
+    let is_country = field == Field::Country;
+    let what = if is_country { "\"country\"" } else { "\"asn\"" };
+    let (listed, set) = if let Value::Mapping(_) = value {
+        let mut fields = reader.mapping(value, path, "a matcher")?;
+        let n_problems = reader.problems.len();
+        let listed = fields.take("equals");
+        let set = fields
+            .take("in_set")
+            .and_then(|(value, set_path)| reader.text(value, &set_path, "\"in_set\"", false));
+        fields.finish(reader, &["equals", "in_set", "exists"]);
+        if reader.problems.len() > n_problems {
+            return None;
+        }
+        if listed.is_none() && set.is_none() {
+            reader.problem(path, "no matcher (use equals or in_set)");
+            return None;
+        }
+        (listed, set)
+    } else {
+        (Some((value, path.to_vec())), None)
+    };
+    let mut codes = Vec::new();
+    let mut numbers = Vec::new();
+    if let Some((value, list_path)) = listed {
+        let items = reader.list(value, &list_path, what, true)?;
+        if items.is_empty() {
+            reader.problem(&list_path, format!("{what} needs at least one value"));
+            return None;
+        }
+        let mut is_ok = true;
+        for (item, item_path) in items {
+            let Some(text) = reader.text(item, &item_path, what, true) else {
+                is_ok = false;
+                continue;
+            };
+            if is_country {
+                match Country::parse(&text) {
+                    Some(code) => codes.push(code),
+                    None => {
+                        reader.problem(
+                            &item_path,
+                            format!(
+                                "\"{text}\" is not a two-letter country code (ISO 3166-1: TW, US)"
+                            ),
+                        );
+                        is_ok = false;
+                    }
+                }
+            } else {
+                match parse_asn_text(&text) {
+                    Some(number) => numbers.push(number),
+                    None => {
+                        reader.problem(
+                            &item_path,
+                            format!("\"{text}\" is not an AS number (13335 or AS13335)"),
+                        );
+                        is_ok = false;
+                    }
+                }
+            }
+        }
+        if !is_ok {
+            return None;
+        }
+    }
+    Some(if is_country { TestDef::Country { codes, set } } else { TestDef::Asn { numbers, set } })
+}
+
+/// An AS number written `13335` or `AS13335`.
+pub(crate) fn parse_asn_text(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let digits = match text.get(..2) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("as") => &text[2..],
+        _ => text,
+    };
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 fn parse_payload(reader: &mut Reader<'_>, value: &Value, path: &[Step]) -> Option<TestDef> {
     let detector_names: Vec<&str> = Detector::ALL.iter().map(|d| d.as_str()).collect();
     let detectors = |reader: &mut Reader<'_>, value: &Value, path: &[Step]| {
@@ -523,6 +634,7 @@ pub struct Condition {
     root: Node,
     prefilter: Prefilter,
     uses_payload: bool,
+    uses_geo: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -535,16 +647,33 @@ enum Node {
 
 #[derive(Debug, Clone)]
 enum Test {
-    Text { field: TextField, matcher: TextMatcher, memo: Memo },
-    Number { field: NumberField, ranges: Box<[(u64, u64)]> },
-    Ip { matcher: IpMatcher, memo: Memo },
+    Text {
+        field: TextField,
+        matcher: TextMatcher,
+        memo: Memo,
+    },
+    Number {
+        field: NumberField,
+        ranges: Box<[(u64, u64)]>,
+    },
+    Ip {
+        matcher: IpMatcher,
+        memo: Memo,
+    },
     Kind(u8),
     Outcome(u8),
     Notice(u16),
     Endpoint(u16),
     IsStatic(bool),
-    Exists { field: Field, expected: bool },
+    Exists {
+        field: Field,
+        expected: bool,
+    },
     Payload(u64),
+    /// Sorted country codes.
+    Country(Box<[Country]>),
+    /// Sorted AS numbers.
+    Asn(Box<[u32]>),
 }
 
 #[derive(Debug, Clone)]
@@ -642,6 +771,12 @@ impl Condition {
         self.uses_payload
     }
 
+    /// Whether the condition tests the country or the AS number (which only
+    /// enrichment sets).
+    pub fn uses_geo(&self) -> bool {
+        self.uses_geo
+    }
+
     pub(crate) fn compile(
         def: ConditionDef,
         sets: &Sets,
@@ -653,7 +788,8 @@ impl Condition {
         root.assign_memo_slots(memo_slots);
         let prefilter = root.prefilter();
         let uses_payload = root.uses_payload();
-        Some(Condition { root, prefilter, uses_payload })
+        let uses_geo = root.uses_geo();
+        Some(Condition { root, prefilter, uses_payload, uses_geo })
     }
 }
 
@@ -809,6 +945,52 @@ fn compile_test(
         TestDef::IsStatic(flag) => Node::Test(Test::IsStatic(flag)),
         TestDef::Exists { field, expected } => Node::Test(Test::Exists { field, expected }),
         TestDef::Payload(mask) => Node::Test(Test::Payload(mask)),
+        TestDef::Country { mut codes, set } => {
+            if let Some(name) = set {
+                match sets.get(&name) {
+                    Some(values) => {
+                        for value in values {
+                            match Country::parse(value) {
+                                Some(code) => codes.push(code),
+                                None => problem(format!(
+                                    "set \"{name}\" holds \"{value}\", which is not a two-letter country code"
+                                )),
+                            }
+                        }
+                    }
+                    None => {
+                        let known: Vec<&str> = sets.names().collect();
+                        problem(format!("unknown set \"{name}\"{}", did_you_mean(&name, &known)));
+                    }
+                }
+            }
+            codes.sort_unstable();
+            codes.dedup();
+            Node::Test(Test::Country(codes.into()))
+        }
+        TestDef::Asn { mut numbers, set } => {
+            if let Some(name) = set {
+                match sets.get(&name) {
+                    Some(values) => {
+                        for value in values {
+                            match parse_asn_text(value) {
+                                Some(number) => numbers.push(number),
+                                None => problem(format!(
+                                    "set \"{name}\" holds \"{value}\", which is not an AS number"
+                                )),
+                            }
+                        }
+                    }
+                    None => {
+                        let known: Vec<&str> = sets.names().collect();
+                        problem(format!("unknown set \"{name}\"{}", did_you_mean(&name, &known)));
+                    }
+                }
+            }
+            numbers.sort_unstable();
+            numbers.dedup();
+            Node::Test(Test::Asn(numbers.into()))
+        }
     };
     Some(node)
 }
@@ -953,6 +1135,19 @@ impl Node {
         }
     }
 
+    fn uses_geo(&self) -> bool {
+        match self {
+            Node::All(nodes) | Node::Any(nodes) => nodes.iter().any(Node::uses_geo),
+            Node::Not(node) => node.uses_geo(),
+            Node::Test(test) => matches!(
+                test,
+                Test::Country(_)
+                    | Test::Asn(_)
+                    | Test::Exists { field: Field::Country | Field::Asn, .. }
+            ),
+        }
+    }
+
     fn cost(&self) -> u8 {
         match self {
             Node::All(nodes) | Node::Any(nodes) => nodes.iter().map(Node::cost).max().unwrap_or(0),
@@ -1000,6 +1195,10 @@ impl Test {
             }
             Test::Exists { field, expected } => exists(*field, facts) == *expected,
             Test::Payload(mask) => facts.payload().intersects(*mask),
+            Test::Country(codes) => {
+                event.country.is_some_and(|country| codes.binary_search(&country).is_ok())
+            }
+            Test::Asn(numbers) => event.asn.is_some_and(|asn| numbers.binary_search(&asn).is_ok()),
         }
     }
 
@@ -1094,6 +1293,8 @@ fn exists(field: Field, facts: &Facts<'_, '_>) -> bool {
         Field::Notice => event.notice.is_some(),
         Field::Endpoint => !facts.endpoints().is_empty(),
         Field::Payload => !facts.payload().is_empty(),
+        Field::Country => event.country.is_some(),
+        Field::Asn => event.asn.is_some(),
     }
 }
 

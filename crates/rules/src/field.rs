@@ -116,6 +116,10 @@ pub(crate) enum Field {
     Endpoint,
     IsStatic,
     Payload,
+    /// The client's country (from enrichment).
+    Country,
+    /// The client's autonomous system number (from enrichment).
+    Asn,
 }
 
 impl Field {
@@ -133,6 +137,8 @@ impl Field {
             "endpoint" => Field::Endpoint,
             "is_static" => Field::IsStatic,
             "payload" => Field::Payload,
+            "country" => Field::Country,
+            "asn" => Field::Asn,
             _ => return None,
         })
     }
@@ -150,6 +156,8 @@ impl Field {
             "endpoint",
             "is_static",
             "payload",
+            "country",
+            "asn",
         ]);
         names
     }
@@ -172,6 +180,10 @@ pub enum GroupField {
     UserAgent,
     /// The Host header.
     Host,
+    /// The client's autonomous system (from enrichment).
+    Asn,
+    /// The client's country (from enrichment).
+    Country,
 }
 
 impl GroupField {
@@ -185,6 +197,8 @@ impl GroupField {
             GroupField::Site => "site",
             GroupField::UserAgent => "user_agent",
             GroupField::Host => "host",
+            GroupField::Asn => "asn",
+            GroupField::Country => "country",
         }
     }
 
@@ -198,10 +212,17 @@ impl GroupField {
             GroupField::Site => KeyKind::Site,
             GroupField::UserAgent => KeyKind::UserAgent,
             GroupField::Host => KeyKind::Host,
+            GroupField::Asn => KeyKind::Asn,
+            GroupField::Country => KeyKind::Country,
         }
     }
 
-    pub(crate) const ALL: [GroupField; 7] = [
+    /// Whether the field comes from enrichment (GeoIP/ASN databases).
+    pub fn is_geo(self) -> bool {
+        matches!(self, GroupField::Asn | GroupField::Country)
+    }
+
+    pub(crate) const ALL: [GroupField; 9] = [
         GroupField::Ip,
         GroupField::Range,
         GroupField::Account,
@@ -209,6 +230,8 @@ impl GroupField {
         GroupField::Site,
         GroupField::UserAgent,
         GroupField::Host,
+        GroupField::Asn,
+        GroupField::Country,
     ];
 
     pub(crate) fn from_name(name: &str) -> Option<GroupField> {

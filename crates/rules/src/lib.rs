@@ -69,7 +69,7 @@ mod rule_set;
 mod sets;
 mod site;
 
-pub use case::{CASE_FILE, Case, Expectation, INPUT_FILE, cases_dir, parse_case};
+pub use case::{CASE_FILE, Case, Expectation, GeoEntry, INPUT_FILE, cases_dir, parse_case};
 pub use condition::Condition;
 pub use duration::format_duration;
 pub use facts::{Facts, Prefilter, Signature};

@@ -678,15 +678,10 @@ fn read_responses(
                 "account" => KeyKind::Account,
                 "session" => KeyKind::Session,
                 "site" => KeyKind::Site,
-                "asn" | "country" => {
-                    reader.problem(
-                        &path,
-                        format!("scope \"{name}\" is not supported yet (events carry no {name})"),
-                    );
-                    return None;
-                }
+                "asn" => KeyKind::Asn,
+                "country" => KeyKind::Country,
                 other => {
-                    let scopes = ["ip", "range", "account", "session", "site"];
+                    let scopes = ["ip", "range", "account", "session", "site", "asn", "country"];
                     reader.problem(
                         &path,
                         format!(
@@ -714,6 +709,8 @@ fn read_responses(
             }
             KeyKind::Account => group_by.contains(&GroupField::Account),
             KeyKind::Session => group_by.contains(&GroupField::Session),
+            KeyKind::Asn => group_by.contains(&GroupField::Asn),
+            KeyKind::Country => group_by.contains(&GroupField::Country),
             _ => true,
         };
         if !is_derivable {
@@ -728,10 +725,20 @@ fn read_responses(
             );
         }
         match action {
-            Action::Ban if !matches!(scope, KeyKind::Ip | KeyKind::Range) => reader.problem(
-                &scope_path,
-                format!("ban applies to an ip or a range, not {}", scope.as_str()),
-            ),
+            Action::Ban
+                if !matches!(
+                    scope,
+                    KeyKind::Ip | KeyKind::Range | KeyKind::Asn | KeyKind::Country
+                ) =>
+            {
+                reader.problem(
+                    &scope_path,
+                    format!(
+                        "ban applies to an ip, a range, an asn or a country, not {}",
+                        scope.as_str()
+                    ),
+                )
+            }
             Action::ForceReset | Action::RequireOtp if scope != KeyKind::Account => reader.problem(
                 &scope_path,
                 format!(

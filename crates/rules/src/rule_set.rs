@@ -178,6 +178,14 @@ impl Rule {
         self.condition.uses_payload()
             || matches!(&self.kind, RuleKind::Absence { preceding, .. } if preceding.uses_payload())
     }
+
+    /// Whether the rule tests or groups by the country or the AS number, so
+    /// that without enrichment it can never fire (or fires on nothing).
+    pub fn uses_geo(&self) -> bool {
+        self.condition.uses_geo()
+            || self.group_by.iter().any(|field| field.is_geo())
+            || matches!(&self.kind, RuleKind::Absence { preceding, .. } if preceding.uses_geo())
+    }
 }
 
 impl RuleSet {
@@ -267,6 +275,11 @@ impl RuleSet {
     /// Whether any rule tests payload verdicts (so the caller should supply an inspector).
     pub fn uses_payload(&self) -> bool {
         self.rules.iter().any(Rule::uses_payload)
+    }
+
+    /// The rules that test or group by country or AS number (they need enrichment).
+    pub fn geo_rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(|rule| rule.uses_geo())
     }
 
     /// How many rules there are.

@@ -368,3 +368,61 @@ fn a_long_suffix_list_matches_only_at_the_end_of_the_value() {
     let long_path = format!("/{}/.git/config", "x".repeat(600));
     assert!(check_where(&exact, &sets, &request("GET", &long_path, 404)));
 }
+
+fn from(country: Option<&str>, asn: Option<u32>) -> model::Event<'static> {
+    let mut event = request("GET", "/admin/orders", 200);
+    event.country = country.and_then(model::Country::parse);
+    event.asn = asn;
+    event
+}
+
+#[test]
+fn country_and_asn_match_lists_sets_and_presence() {
+    let mut sets = no_sets();
+    sets.insert("home", parse_set("# staff\nTW\nhk\n"));
+    sets.insert("hosting", parse_set("AS16509\n14061\n"));
+    let taiwan = from(Some("TW"), Some(3462));
+    let abroad = from(Some("US"), Some(16509));
+    let unknown = from(None, None);
+    assert!(check_where("{country: [TW, HK]}", &sets, &taiwan));
+    assert!(check_where("{country: tw}", &sets, &taiwan));
+    assert!(!check_where("{country: [TW, HK]}", &sets, &abroad));
+    assert!(check_where("{country: {in_set: home}}", &sets, &taiwan));
+    assert!(check_where("{country: {in_set: home, equals: [JP]}}", &sets, &from(Some("JP"), None)));
+    assert!(check_where("{not: {country: {in_set: home}}}", &sets, &abroad));
+    // An unknown country is in no list, so `not` alone matches it: rules add `exists`.
+    assert!(check_where("{not: {country: [TW]}}", &sets, &unknown));
+    assert!(!check_where("{country: {exists: true}, not: {country: [TW]}}", &sets, &unknown));
+    assert!(check_where("{country: {exists: false}}", &sets, &unknown));
+    assert!(check_where("{asn: [16509, AS14061]}", &sets, &abroad));
+    assert!(!check_where("{asn: 16509}", &sets, &taiwan));
+    assert!(check_where("{asn: {in_set: hosting}}", &sets, &abroad));
+    assert!(check_where("{asn: {exists: true}}", &sets, &taiwan));
+    assert!(!check_where("{asn: {exists: true}}", &sets, &unknown));
+    let rule_set = compile_where("{country: [TW]}", &sets).unwrap();
+    assert_eq!(rule_set.geo_rules().count(), 1);
+    let rule_set = compile_where("{path: /x}", &sets).unwrap();
+    assert_eq!(rule_set.geo_rules().count(), 0);
+}
+
+#[test]
+fn bad_country_codes_and_as_numbers_are_problems() {
+    let mut sets = no_sets();
+    sets.insert("mixed", parse_set("TW\nTaiwan\n"));
+    assert_eq!(
+        compile_where("{country: [TW, TWN]}", &sets).unwrap_err(),
+        [r#"test.yaml:6: "TWN" is not a two-letter country code (ISO 3166-1: TW, US)"#]
+    );
+    assert_eq!(
+        compile_where("{asn: [AS-1]}", &sets).unwrap_err(),
+        [r#"test.yaml:6: "AS-1" is not an AS number (13335 or AS13335)"#]
+    );
+    assert_eq!(
+        compile_where("{country: {in_set: mixed}}", &sets).unwrap_err(),
+        [r#"test.yaml:6: set "mixed" holds "Taiwan", which is not a two-letter country code"#]
+    );
+    assert_eq!(
+        compile_where("{country: {in_sett: mixed}}", &sets).unwrap_err(),
+        [r#"test.yaml:6: unknown field "in_sett" (did you mean "in_set"?)"#]
+    );
+}

@@ -139,7 +139,7 @@ response:
             r#"rules/x.yaml:7: unknown endpoint class "admin_logn" (did you mean "admin_login"?)"#,
             r#"rules/x.yaml:8: invalid regex "(unclosed": error: unclosed group"#,
             r#"rules/x.yaml:9: empty range [500, 400]"#,
-            r#"rules/x.yaml:10: cannot group by "ipp" (ip, range, account, session, site, user_agent, host) (did you mean "ip"?)"#,
+            r#"rules/x.yaml:10: cannot group by "ipp" (ip, range, account, session, site, user_agent, host, asn, country) (did you mean "ip"?)"#,
             r#"rules/x.yaml:13: cooldown 5s is shorter than the minimum 1m"#,
             r#"rules/x.yaml:11: window "10x" is not a duration (500ms, 10s, 10m, 24h, 1d; at most 90d)"#,
             r#"rules/x.yaml:12: threshold must be at least 1"#,
@@ -216,7 +216,6 @@ fn checks_responses_against_the_key() {
             r#"rules/x.yaml:14: ban needs a duration"#,
             r#"rules/x.yaml:16: notify takes no duration"#,
             r#"rules/x.yaml:17: unknown action "block" (ban, force_reset, require_otp, notify)"#,
-            r#"rules/x.yaml:17: scope "asn" is not supported yet (events carry no asn)"#,
         ]
     );
 }
@@ -257,7 +256,9 @@ fn finds_lines_in_block_and_indentless_sequences() {
     let text = "id: x\ntitle: T\nseverity: low\ndetection:\n  kind: match\n  where: {path: /a}\nresponse:\n  - action: notify\n    scope: site\n  - action: notify\n    scope: sight\n";
     assert_eq!(
         problems(text),
-        [r#"rules/x.yaml:11: unknown scope "sight" (ip, range, account, session, site)"#]
+        [
+            r#"rules/x.yaml:11: unknown scope "sight" (ip, range, account, session, site, asn, country)"#
+        ]
     );
 }
 
@@ -290,4 +291,15 @@ proptest! {
         text.insert_str(at, &insert);
         let _ = RuleSet::compile_sources([("fuzz.yaml", text.as_str())], &Sets::new(), &Site::default());
     }
+}
+
+#[test]
+fn asn_and_country_keys_allow_bans_of_their_scope() {
+    let text = "id: r\ntitle: R\nseverity: high\ndetection:\n  kind: count\n  where: {endpoint: member_login}\n  group_by: [asn]\n  window: 1m\n  threshold: 5\nresponse:\n  - {action: ban, scope: asn, duration: 1h}\n  - {action: ban, scope: country, duration: 1h}\n";
+    assert_eq!(
+        problems(text),
+        [
+            r#"rules/x.yaml:12: scope "country" is not in group_by [asn], so the alert has no value for it"#
+        ]
+    );
 }
