@@ -41,6 +41,11 @@ pub fn run_case(rule_id: &str, rule_set: RuleSet, case: &Case, input: &str) -> C
     )
     .with_engine(engine);
     let mut parse_errors = Vec::new();
+    if !case.geo.is_empty() {
+        let (table, problems) = geo_table(case);
+        parse_errors.extend(problems);
+        processor = processor.with_geo(Box::new(table));
+    }
     match processor.begin_source("input.log") {
         Ok(source) => {
             for (idx, line) in input.lines().enumerate() {
@@ -60,4 +65,29 @@ pub fn run_case(rule_id: &str, rule_set: RuleSet, case: &Case, input: &str) -> C
     let alerts = processor.finish_alerts();
     let mismatches = case.check(rule_id, &alerts);
     CaseRun { mismatches, alerts, parse_errors }
+}
+
+/// The case's `[geo]` table, and a problem for each entry that does not read.
+pub fn geo_table(case: &Case) -> (geoip::Table, Vec<String>) {
+    let mut table = geoip::Table::new();
+    let mut problems = Vec::new();
+    for (address, entry) in &case.geo {
+        let Ok(ip) = address.parse::<std::net::IpAddr>() else {
+            problems.push(format!("case.toml: [geo] key {address:?} is not an address"));
+            continue;
+        };
+        let country = match entry.country.as_deref().map(model::Country::parse) {
+            Some(None) => {
+                problems.push(format!(
+                    "case.toml: [geo] {address:?}: country {:?} is not a two-letter code",
+                    entry.country.as_deref().unwrap_or_default()
+                ));
+                continue;
+            }
+            Some(country) => country,
+            None => None,
+        };
+        table.insert(ip, geoip::Geo { country, asn: entry.asn });
+    }
+    (table, problems)
 }

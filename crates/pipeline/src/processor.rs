@@ -1,6 +1,7 @@
 //! The synchronous processor behind `analyze` and, later, the live daemon.
 
 use detection::{Engine, EngineStats, Evidence};
+use geoip::GeoLookup;
 pub use ingest::LineIssue;
 use model::{Alert, Event, Timestamp};
 use parsers::{FormatSpec, Parser, ParserOptions, detect_format};
@@ -57,6 +58,7 @@ pub struct Processor {
     issues: IssueCounts,
     scratch: String,
     engine: Option<Engine>,
+    geo: Option<Box<dyn GeoLookup>>,
 }
 
 impl Processor {
@@ -75,7 +77,20 @@ impl Processor {
             issues: IssueCounts::default(),
             scratch: String::new(),
             engine: None,
+            geo: None,
         }
+    }
+
+    /// Sets each event's country and AS number from `geo` before the summary
+    /// and the engine see it (enrichment; without it both stay unknown).
+    pub fn with_geo(mut self, geo: Box<dyn GeoLookup>) -> Processor {
+        self.geo = Some(geo);
+        self
+    }
+
+    /// The enrichment, when there is one.
+    pub fn geo(&self) -> Option<&dyn GeoLookup> {
+        self.geo.as_deref()
     }
 
     /// Runs every event through a detection engine as well.
@@ -241,7 +256,10 @@ impl Processor {
         let state = &mut self.sources[source.0];
         let parser = state.parser.as_ref().expect("parse_line runs once a parser is chosen");
         match parser.parse(text) {
-            Ok(event) => {
+            Ok(mut event) => {
+                if let Some(geo) = &mut self.geo {
+                    enrich(&mut **geo, &mut event);
+                }
                 state.summary.events += 1;
                 self.events += 1;
                 self.builder.add(&event, &mut state.last_time);
@@ -272,7 +290,18 @@ impl Processor {
     }
 
     /// Feeds an already-parsed event (from an intake that is not a log line).
+    /// Enrichment fills its country and AS number unless it has them already.
     pub fn event(&mut self, source: SourceId, event: &Event<'_>, line: u64, text: &str) {
+        let enriched;
+        let event = match (&mut self.geo, event.client_ip) {
+            (Some(geo), Some(_)) if event.country.is_none() && event.asn.is_none() => {
+                let mut copy = event.clone();
+                enrich(&mut **geo, &mut copy);
+                enriched = copy;
+                &enriched
+            }
+            _ => event,
+        };
         let state = &mut self.sources[source.0];
         state.summary.events += 1;
         self.events += 1;
@@ -336,5 +365,14 @@ impl Processor {
             top_user_agents: builder.user_agents.top(rows),
             top_methods: builder.methods.top(rows),
         }
+    }
+}
+
+/// Sets the event's country and AS number from `geo`.
+fn enrich(geo: &mut dyn GeoLookup, event: &mut Event<'_>) {
+    if let Some(ip) = event.client_ip {
+        let found = geo.lookup(ip);
+        event.country = found.country;
+        event.asn = found.asn;
     }
 }
