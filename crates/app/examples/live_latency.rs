@@ -167,8 +167,8 @@ fn main() {
             assert!(Instant::now() < deadline, "no ban for {ip} within 30 s");
             std::thread::sleep(Duration::from_millis(2));
         }
-        // Attacks spread over the poll cycle.
-        std::thread::sleep(Duration::from_millis(37));
+        // Spread the attacks over the poll cycle (a fixed pause would lock onto its phase).
+        std::thread::sleep(Duration::from_millis(10 + idx * 97 % 250));
     }
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = cpu_secs(pid) - cpu_before;

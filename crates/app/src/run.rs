@@ -61,6 +61,8 @@ const SYSLOG_QUEUE: usize = 8192;
 const SYSLOG_BATCH: usize = 1024;
 /// The window lines per second are measured over.
 const RATE_WINDOW: Duration = Duration::from_secs(10);
+/// While batches are waiting, the checkpoint is committed at most this often.
+const COMMIT_WHILE_BUSY: Duration = Duration::from_secs(1);
 /// How long to wait before trying the store again after it failed.
 const STORE_RETRY: Duration = Duration::from_secs(1);
 
@@ -513,6 +515,7 @@ struct Processing {
     health: Arc<Health>,
     checkpoint_path: PathBuf,
     committed: Option<FollowState>,
+    last_commit: Option<Instant>,
     /// Processor sources: the followed patterns first, then syslog over UDP and TCP.
     sources: Vec<SourceId>,
     numbers: Vec<u64>,
@@ -601,7 +604,10 @@ impl Processing {
         });
     }
 
-    fn files(&mut self, batch: FileBatch) -> bool {
+    /// Processes one poll's lines; commits the checkpoint unless more
+    /// batches are waiting and the last commit is recent (catching up, each
+    /// fsync would otherwise cost more than the batch).
+    fn files(&mut self, batch: FileBatch, is_more_waiting: bool) -> bool {
         let mut touched = vec![false; self.sources.len()];
         for &(idx, start, end, issue) in &batch.lines {
             let Some(&id) = self.sources.get(idx) else { continue };
@@ -620,10 +626,13 @@ impl Processing {
         if !self.decide() {
             return false;
         }
-        if self.committed.as_ref() != Some(&batch.state) {
+        let is_commit_due =
+            !is_more_waiting || self.last_commit.is_none_or(|at| at.elapsed() >= COMMIT_WHILE_BUSY);
+        if is_commit_due && self.committed.as_ref() != Some(&batch.state) {
             match write_checkpoint(&self.checkpoint_path, &batch.state) {
                 Ok(()) => {
                     self.committed = Some(batch.state);
+                    self.last_commit = Some(Instant::now());
                     self.health.update(|state| {
                         state.checkpoints += 1;
                         state.last_checkpoint = Some(model::SystemClock.now());
@@ -682,7 +691,10 @@ impl Processing {
     fn run(mut self, mut receiver: mpsc::Receiver<Input>) -> bool {
         while let Some(input) = receiver.blocking_recv() {
             let is_ok = match input {
-                Input::Files(batch) => self.files(batch),
+                Input::Files(batch) => {
+                    let is_more_waiting = !receiver.is_empty();
+                    self.files(batch, is_more_waiting)
+                }
                 Input::Syslog(transport, messages) => self.syslog(transport, &messages),
                 Input::Reload(rules) => {
                     self.reload(*rules);
@@ -881,6 +893,7 @@ pub(crate) fn run(
             health: health.clone(),
             checkpoint_path: checkpoint.clone(),
             committed: resume.clone(),
+            last_commit: None,
             numbers: vec![0; sources.len()],
             sources,
             stopping: stopping.clone(),
