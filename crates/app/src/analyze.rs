@@ -34,6 +34,10 @@ pub(crate) struct Analysis {
     pub(crate) elapsed_secs: f64,
     /// What the run cost.
     pub(crate) resources: Resources,
+    /// The GeoIP/ASN databases used and their credits, or the rules that are
+    /// off without them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) geoip: Option<crate::geoip_cmd::GeoReport>,
 }
 
 /// What detection ran.
@@ -104,8 +108,11 @@ pub(crate) fn processor_for(
         trusted_proxies: config.trusted_proxies.clone(),
         default_utc_offset_secs: config.utc_offset_secs,
     };
-    let processor =
+    let mut processor =
         Processor::new(choice, options, SummaryLimits { top_rows, ..SummaryLimits::default() });
+    if let Some(databases) = crate::geoip_cmd::open(&config.geoip)? {
+        processor = processor.with_geo(Box::new(databases));
+    }
     if !detect {
         return Ok(processor);
     }
@@ -139,6 +146,7 @@ pub(crate) fn conclude(processor: &mut Processor, started: Instant) -> Analysis 
         detection,
         elapsed_secs: started.elapsed().as_secs_f64(),
         resources: Resources::measure(),
+        geoip: None,
     }
 }
 
@@ -235,7 +243,12 @@ pub(crate) fn run(
     let mut processor = processor_for(config, args.top, !args.no_detect)?;
     let is_complete =
         analyze_sources(&files, &mut processor, config.max_line_bytes, !args.no_progress)?;
-    let analysis = conclude(&mut processor, started);
+    let mut analysis = conclude(&mut processor, started);
+    analysis.geoip = crate::geoip_cmd::report(config, processor.rule_set());
+    if let Some(notice) = analysis.geoip.as_ref().and_then(crate::geoip_cmd::off_notice) {
+        // Said once, on standard error, so that JSON on standard output stays clean.
+        writeln!(std::io::stderr().lock(), "{notice}")?;
+    }
     print_analysis(&analysis, args.output, config, language)?;
     Ok(if is_complete { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
@@ -262,6 +275,12 @@ pub(crate) fn print_analysis(
         OutputFormat::Text => {
             let text = report::render(analysis, config, language);
             stdout.write_all(text.as_bytes())?;
+            if let Some(geo) = analysis.geoip.as_ref().filter(|geo| !geo.attributions.is_empty()) {
+                writeln!(stdout)?;
+                for credit in &geo.attributions {
+                    writeln!(stdout, "GeoIP: {credit}")?;
+                }
+            }
         }
     }
     Ok(())

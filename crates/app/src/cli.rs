@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Language, Overrides};
 use crate::{analyze, decisions_cmd, demo, eval, eval_peers, eval_web, rules_cmd, serve};
-use crate::{eval_pii, run as run_cmd, scan};
+use crate::{eval_pii, geoip_cmd, run as run_cmd, scan};
 
 /// leakguard keeps an online shop's customer data from leaking: it reads your
 /// web server's logs and finds the attacks that end in a leak.
@@ -89,6 +89,26 @@ enum Command {
     /// Addresses and ranges never decided on (the office, the payment gateway).
     #[command(subcommand)]
     Allowlist(decisions_cmd::AllowlistCommand),
+    /// The GeoIP and ASN databases of [geoip] (docs/geoip.md).
+    #[command(subcommand)]
+    Geoip(GeoipCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum GeoipCommand {
+    /// Each configured database: its type, build date and age, size, and the
+    /// credit its licence asks for.
+    Status {
+        /// Output: text or json.
+        #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+        output: OutputFormat,
+    },
+    /// The country and AS number the databases give addresses.
+    Lookup {
+        /// Addresses.
+        #[arg(value_name = "IP", required = true)]
+        addresses: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -335,6 +355,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scan::run(&args, language)
         }
         Command::Mask(args) => scan::run_mask(&args),
+        Command::Geoip(command) => {
+            let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
+            match command {
+                GeoipCommand::Status { output } => {
+                    geoip_cmd::status(&config, output == OutputFormat::Json)
+                }
+                GeoipCommand::Lookup { addresses } => geoip_cmd::lookup(&config, &addresses),
+            }
+        }
         Command::Eval(EvalCommand::Pii { corpus, output, report_only, show_errors }) => {
             eval_pii::run_pii(&corpus, output, report_only, show_errors)
         }

@@ -68,8 +68,67 @@ struct RawConfig {
     outputs: crate::outputs::RawOutputs,
     #[serde(default)]
     run: crate::run_config::RawRun,
+    #[serde(default)]
+    geoip: RawGeoip,
     #[serde(flatten)]
     unknown: Unknown,
+}
+
+/// `[geoip]`: the MMDB files that give each client address a country and an
+/// autonomous system (see docs/geoip.md).
+#[derive(Debug, Default, Deserialize)]
+struct RawGeoip {
+    /// A country database: GeoLite2-Country / GeoIP2-Country / -City, DB-IP
+    /// country lite, or IPinfo Lite (which also gives the ASN).
+    country_db: Option<PathBuf>,
+    /// An ASN database: GeoLite2-ASN, or an ip-location-db / IPinfo ASN file.
+    asn_db: Option<PathBuf>,
+    #[serde(flatten)]
+    unknown: Unknown,
+}
+
+/// The validated `[geoip]` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct GeoipConfig {
+    pub(crate) country_db: Option<PathBuf>,
+    pub(crate) asn_db: Option<PathBuf>,
+}
+
+impl GeoipConfig {
+    /// Whether any database is configured.
+    pub(crate) fn is_configured(&self) -> bool {
+        self.country_db.is_some() || self.asn_db.is_some()
+    }
+}
+
+fn validate_geoip(raw: RawGeoip, problems: &mut Vec<ConfigProblem>) -> GeoipConfig {
+    let mut check = |key: &str, path: Option<PathBuf>| {
+        let path = path?;
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        let message = if name.trim().is_empty() {
+            Some("is empty; name an .mmdb file or remove the key".to_owned())
+        } else if [".tar.gz", ".tgz", ".zip", ".gz", ".zst"].iter().any(|ext| name.ends_with(ext)) {
+            Some(format!(
+                "{} is an archive; unpack it and name the .mmdb file inside",
+                path.display()
+            ))
+        } else if name.ends_with(".csv") {
+            Some(format!("{} is a CSV file; leakguard reads the MMDB edition", path.display()))
+        } else {
+            None
+        };
+        match message {
+            Some(message) => {
+                problems.push(ConfigProblem { key: format!("geoip.{key}"), message });
+                None
+            }
+            None => Some(path),
+        }
+    };
+    let country_db = check("country_db", raw.country_db);
+    let asn_db = check("asn_db", raw.asn_db);
+    unknown_keys("geoip", &raw.unknown, problems);
+    GeoipConfig { country_db, asn_db }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -147,6 +206,8 @@ pub(crate) struct Config {
     pub(crate) blocking: crate::blocking_config::Blocking,
     /// `[run]`: what `leakguard run` follows and listens to.
     pub(crate) run: crate::run_config::RunConfig,
+    /// `[geoip]`: the enrichment databases.
+    pub(crate) geoip: GeoipConfig,
 }
 
 impl Default for Config {
@@ -165,6 +226,7 @@ impl Default for Config {
             disabled_rules: Vec::new(),
             blocking: crate::blocking_config::Blocking::default(),
             run: crate::run_config::RunConfig::default(),
+            geoip: GeoipConfig::default(),
         }
     }
 }
@@ -369,6 +431,7 @@ impl RawConfig {
             &mut problems,
         );
         config.run = crate::run_config::validate(self.run, &mut problems);
+        config.geoip = validate_geoip(self.geoip, &mut problems);
         unknown_keys("", &self.unknown, &mut problems);
         unknown_keys("rules", &self.rules.unknown, &mut problems);
         unknown_keys("site", &self.site.unknown, &mut problems);

@@ -15,6 +15,7 @@ mod eval;
 mod eval_peers;
 mod eval_pii;
 mod eval_web;
+mod geoip_cmd;
 mod outputs;
 mod report;
 mod rule_pack;

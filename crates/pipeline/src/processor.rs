@@ -128,6 +128,11 @@ impl Processor {
         (last != Timestamp::MIN).then_some(last)
     }
 
+    /// The rules the detection engine runs, when there is one.
+    pub fn rule_set(&self) -> Option<&rules::RuleSet> {
+        self.engine.as_ref().map(Engine::rule_set)
+    }
+
     /// Rules the detection engine runs (0 without one).
     pub fn n_rules(&self) -> usize {
         self.engine.as_ref().map_or(0, |engine| engine.rule_set().len())
