@@ -357,8 +357,32 @@ struct FileBatch {
 enum Input {
     Files(FileBatch),
     Syslog(Transport, Vec<Received>),
+    /// JSON lines from `POST /v1/events`, answered once processed and decided.
+    Intake(String, tokio::sync::oneshot::Sender<IntakeReply>),
     Reload(Box<Rules>),
 }
+
+/// The answer to `POST /v1/events`.
+#[derive(Debug, Serialize)]
+struct IntakeReply {
+    /// Lines that became events.
+    accepted: u64,
+    /// Lines that did not parse.
+    rejected: u64,
+    /// The first rejected lines, with their number in the body.
+    errors: Vec<IntakeError>,
+    /// Decisions the events led to.
+    decisions: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct IntakeError {
+    line: u64,
+    message: String,
+}
+
+/// Rejected lines listed in an intake reply.
+const INTAKE_ERRORS: usize = 10;
 
 /// The rules and the profile, rebuilt on SIGHUP.
 struct Rules {
@@ -516,28 +540,31 @@ struct Processing {
     checkpoint_path: PathBuf,
     committed: Option<FollowState>,
     last_commit: Option<Instant>,
-    /// Processor sources: the followed patterns first, then syslog over UDP and TCP.
+    /// Processor sources: the followed patterns first, then syslog over UDP
+    /// and TCP, then the HTTP intake.
     sources: Vec<SourceId>,
+    n_files: usize,
+    /// The intake's events are the shop's own JSON login lines.
+    intake_parser: parsers::Parser,
     numbers: Vec<u64>,
     stopping: Arc<AtomicBool>,
 }
 
 impl Processing {
     fn syslog_slot(&self, transport: Transport) -> usize {
-        let n_files = self.sources.len() - 2;
         match transport {
-            Transport::Udp => n_files,
-            Transport::Tcp => n_files + 1,
+            Transport::Udp => self.n_files,
+            Transport::Tcp => self.n_files + 1,
         }
     }
 
     /// Decides on the alerts the lines opened; retries while the store fails,
     /// so that nothing after them is committed before they are stored.
-    fn decide(&mut self) -> bool {
+    fn decide(&mut self) -> Option<usize> {
         let _ = self.processor.take_closed_alerts();
         let alerts: Vec<Alert> = self.processor.take_new_alerts();
         if alerts.is_empty() {
-            return true;
+            return Some(0);
         }
         loop {
             let made = self.runtime.block_on(self.service.decide_alerts(
@@ -553,14 +580,14 @@ impl Processing {
                         state.decisions += n_made;
                         state.last_error = None;
                     });
-                    return true;
+                    return Some(made.len());
                 }
                 Err(error) => {
                     let message = format!("storing decisions: {error}");
                     let _ = writeln!(std::io::stderr().lock(), "leakguard run: {message}");
                     self.health.update(|state| state.last_error = Some(message));
                     if self.stopping.load(Ordering::Relaxed) {
-                        return false;
+                        return None;
                     }
                     std::thread::sleep(STORE_RETRY);
                 }
@@ -623,7 +650,7 @@ impl Processing {
                 self.processor.end_source(self.sources[idx]);
             }
         }
-        if !self.decide() {
+        if self.decide().is_none() {
             return false;
         }
         let is_commit_due =
@@ -661,13 +688,46 @@ impl Processing {
         self.processor.end_source(id);
         let decided = self.decide();
         self.refresh_health(None, Vec::new());
-        decided
+        decided.is_some()
+    }
+
+    fn intake(&mut self, body: &str, reply: tokio::sync::oneshot::Sender<IntakeReply>) -> bool {
+        let slot = self.n_files + 2;
+        let id = self.sources[slot];
+        let mut answer = IntakeReply { accepted: 0, rejected: 0, errors: Vec::new(), decisions: 0 };
+        for (idx, line) in body.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            self.numbers[slot] += 1;
+            match self.intake_parser.parse(line) {
+                Ok(event) => {
+                    self.processor.event(id, &event, self.numbers[slot], line);
+                    answer.accepted += 1;
+                }
+                Err(error) => {
+                    answer.rejected += 1;
+                    if answer.errors.len() < INTAKE_ERRORS {
+                        answer
+                            .errors
+                            .push(IntakeError { line: idx as u64 + 1, message: error.to_string() });
+                    }
+                }
+            }
+        }
+        let Some(n_made) = self.decide() else { return false };
+        answer.decisions = n_made;
+        self.refresh_health(None, Vec::new());
+        // The sender may have given up waiting; the events are processed anyway.
+        let _ = reply.send(answer);
+        true
     }
 
     fn reload(&mut self, rules: Rules) {
         let n_rules = rules.engine.rule_set().len();
         // The alerts of the old engine are decided before it goes.
-        self.decide();
+        let _ = self.decide();
         let processor = std::mem::replace(
             &mut self.processor,
             Processor::new(
@@ -696,6 +756,7 @@ impl Processing {
                     self.files(batch, is_more_waiting)
                 }
                 Input::Syslog(transport, messages) => self.syslog(transport, &messages),
+                Input::Intake(body, reply) => self.intake(&body, reply),
                 Input::Reload(rules) => {
                     self.reload(*rules);
                     true
@@ -711,6 +772,36 @@ impl Processing {
 
 // ---------------------------------------------------------------------------
 // Wiring
+
+/// `POST /v1/events`: the shop's own login events as JSON lines (the
+/// `json:login` mapping), with a bouncer's `X-Api-Key`; answered once they
+/// are processed and their decisions stored.
+async fn intake(
+    service: &Service,
+    sender: &mpsc::Sender<Input>,
+    headers: &axum::http::HeaderMap,
+    body: String,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let message = |status: StatusCode, text: &str| {
+        (status, axum::Json(serde_json::json!({ "message": text }))).into_response()
+    };
+    let key = headers.get("x-api-key").and_then(|value| value.to_str().ok()).map(str::trim);
+    match service.authenticate(key.unwrap_or_default()).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return message(StatusCode::FORBIDDEN, "access forbidden"),
+        Err(_) => return message(StatusCode::SERVICE_UNAVAILABLE, "the store is unavailable"),
+    }
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if sender.send(Input::Intake(body, reply)).await.is_err() {
+        return message(StatusCode::SERVICE_UNAVAILABLE, "leakguard is stopping");
+    }
+    match answer.await {
+        Ok(answer) => axum::Json(answer).into_response(),
+        Err(_) => message(StatusCode::SERVICE_UNAVAILABLE, "not processed; send the events again"),
+    }
+}
 
 /// The default data folder: `$XDG_DATA_HOME/leakguard`, else `~/.local/share/leakguard`.
 fn data_dir() -> PathBuf {
@@ -786,11 +877,6 @@ pub(crate) fn run(
     };
     let mut patterns = config.run.files.clone();
     patterns.extend(args.files.iter().cloned());
-    anyhow::ensure!(
-        !patterns.is_empty() || config.run.syslog_udp.is_some() || config.run.syslog_tcp.is_some(),
-        "nothing to read: name log files in run.files (or on the command line), or set \
-         run.syslog_udp / run.syslog_tcp"
-    );
     let checkpoint = checkpoint_path(config);
     if let Some(dir) = checkpoint.parent()
         && !dir.as_os_str().is_empty()
@@ -853,6 +939,7 @@ pub(crate) fn run(
             .chain([
                 (format!("syslog+udp://{}", udp.as_ref().map_or(String::new(), |(a, _)| a.to_string())), "syslog"),
                 (format!("syslog+tcp://{}", tcp.as_ref().map_or(String::new(), |(a, _)| a.to_string())), "syslog"),
+                ("intake".to_owned(), "intake"),
             ]);
         for (name, kind) in names {
             sources.push(processor.begin_source(&name).context("compiling the log format")?);
@@ -896,6 +983,16 @@ pub(crate) fn run(
             last_commit: None,
             numbers: vec![0; sources.len()],
             sources,
+            n_files: patterns.len(),
+            intake_parser: parsers::Parser::compile(
+                &parsers::FormatSpec::from_name("json:login")
+                    .context("the json:login preset exists")?,
+                &parsers::ParserOptions {
+                    trusted_proxies: config.trusted_proxies.clone(),
+                    default_utc_offset_secs: config.utc_offset_secs,
+                },
+            )
+            .context("compiling the json:login format")?,
             stopping: stopping.clone(),
         };
         let processing_thread = std::thread::Builder::new()
@@ -968,6 +1065,15 @@ pub(crate) fn run(
                     }
                 }),
             );
+        let routes = routes.route(
+            "/v1/events",
+            axum::routing::post({
+                let (service, sender) = (service.clone(), input_sender.clone());
+                async move |headers: axum::http::HeaderMap, body: String| {
+                    intake(&service, &sender, &headers, body).await
+                }
+            }),
+        );
         let router = api::router(service.clone()).merge(routes);
         let (stop_api, api_stopped) = tokio::sync::oneshot::channel::<()>();
         let shutdown = async move {
@@ -1019,20 +1125,21 @@ pub(crate) fn run(
             }
         }
 
-        // Stop reading, let the processing thread drain what was read and
-        // commit, then stop serving.
+        // Stop reading and serving (requests under way are answered), then
+        // let the processing thread drain what was read and commit.
         stopping.store(true, Ordering::Relaxed);
         drop(stop_follower);
         for task in &syslog_tasks {
             task.abort();
         }
+        let _ = stop_api.send(());
+        let served = server.await.context("the API task")?;
         drop(input_sender);
         if let Some(thread) = follower_thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
         let is_clean = processing_thread.await.unwrap_or(false);
-        let _ = stop_api.send(());
-        server.await.context("the API task")?.context("serving the bouncer API")?;
+        served.context("serving the bouncer API")?;
         say("stopped")?;
         anyhow::Ok(is_clean)
     })?;

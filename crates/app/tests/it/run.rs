@@ -385,3 +385,51 @@ fn run_receives_syslog_reloads_rules_on_sighup_and_stops_on_sigterm() {
     });
     assert!(status.unwrap().success(), "{status:?}");
 }
+
+fn post(address: &str, path: &str, key: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nX-Api-Key: {key}\r\nContent-Type: application/x-ndjson\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn run_takes_the_shops_login_events_over_http_and_answers_once_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = "[store]\npath = \"data/leakguard.db\"\n[serve]\nlisten = \"127.0.0.1:0\"\n";
+    std::fs::write(dir.path().join(CONFIG), config).unwrap();
+    let key = add_bouncer(dir.path());
+    let daemon = start(dir.path());
+    let mut body = String::new();
+    for n in 0..22 {
+        body.push_str(&format!(
+            "{{\"time\": \"2026-11-20T10:{:02}:00+08:00\", \"ip\": \"203.0.113.61\", \"account\": \"buyer{n}@example.tw\", \"outcome\": \"failure\", \"event\": \"login\"}}\n",
+            n / 3
+        ));
+    }
+    body.push_str("not json\n");
+
+    let (status, answer) = post(&daemon.address, "/v1/events", "not-a-key", &body);
+    assert_eq!(status, 403, "{answer}");
+    assert!(!is_banned(&daemon, &key, "203.0.113.61"));
+
+    // The answer comes once the events are processed and the decisions stored.
+    let (status, answer) = post(&daemon.address, "/v1/events", &key, &body);
+    assert_eq!(status, 200, "{answer}");
+    let answer: Value = serde_json::from_str(answer.trim()).unwrap();
+    assert_eq!(answer["accepted"], 22, "{answer}");
+    assert_eq!(answer["rejected"], 1, "{answer}");
+    assert_eq!(answer["errors"][0]["line"], 23, "{answer}");
+    assert!(answer["decisions"].as_u64().unwrap() >= 1, "{answer}");
+    assert!(is_banned(&daemon, &key, "203.0.113.61"));
+}
