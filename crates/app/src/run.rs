@@ -40,7 +40,9 @@ use clap::Args;
 use detection::{Engine, EngineLimits};
 use ingest::LineIssue;
 use ingest::follow::{FollowConfig, FollowState, Follower};
-use ingest::syslog::{ListenerConfig, Received, SyslogStats, SyslogStatsSnapshot, Transport};
+use ingest::syslog::{
+    ListenerConfig, Received, SyslogStats, SyslogStatsSnapshot, Transport, listen_tcp, listen_udp,
+};
 use model::{Alert, Clock, RuleId, Timestamp};
 use pipeline::{Processor, SourceId};
 use serde::Serialize;
@@ -906,17 +908,15 @@ pub(crate) fn run(
             let Some(address) = address else { return anyhow::Ok(None) };
             let (sender, receiver) = mpsc::channel(SYSLOG_QUEUE);
             let stats = Arc::new(SyslogStats::default());
+            let limits = ListenerConfig::default();
             let (bound, task) = match transport {
-                Transport::Udp => {
-                    ingest::syslog::listen_udp(address, ListenerConfig::default(), sender, stats.clone()).await
-                }
-                Transport::Tcp => {
-                    ingest::syslog::listen_tcp(address, ListenerConfig::default(), sender, stats.clone()).await
-                }
+                Transport::Udp => listen_udp(address, limits, sender, stats.clone()).await,
+                Transport::Tcp => listen_tcp(address, limits, sender, stats.clone()).await,
             }
             .with_context(|| format!("listening for syslog on {address}"))?;
             syslog_tasks.push(task);
-            syslog_tasks.push(tokio::spawn(forward_syslog(transport, receiver, input_sender.clone())));
+            let forward = forward_syslog(transport, receiver, input_sender.clone());
+            syslog_tasks.push(tokio::spawn(forward));
             anyhow::Ok(Some((bound, stats)))
         };
         let udp = bind_syslog(config.run.syslog_udp, Transport::Udp).await?;
@@ -933,14 +933,14 @@ pub(crate) fn run(
         let mut processor = analyze::processor_for(config, 10, false)?;
         let mut sources = Vec::new();
         let mut source_health = Vec::new();
-        let names = patterns
-            .iter()
-            .map(|pattern| (pattern.clone(), "file"))
-            .chain([
-                (format!("syslog+udp://{}", udp.as_ref().map_or(String::new(), |(a, _)| a.to_string())), "syslog"),
-                (format!("syslog+tcp://{}", tcp.as_ref().map_or(String::new(), |(a, _)| a.to_string())), "syslog"),
-                ("intake".to_owned(), "intake"),
-            ]);
+        let shown = |bound: &Option<(SocketAddr, Arc<SyslogStats>)>| {
+            bound.as_ref().map_or(String::new(), |(address, _)| address.to_string())
+        };
+        let names = patterns.iter().map(|pattern| (pattern.clone(), "file")).chain([
+            (format!("syslog+udp://{}", shown(&udp)), "syslog"),
+            (format!("syslog+tcp://{}", shown(&tcp)), "syslog"),
+            ("intake".to_owned(), "intake"),
+        ]);
         for (name, kind) in names {
             sources.push(processor.begin_source(&name).context("compiling the log format")?);
             source_health.push(SourceHealth {
@@ -1116,7 +1116,8 @@ pub(crate) fn run(
                             }
                         }
                         Err(error) => {
-                            let message = format!("reload failed, keeping the old rules: {error:#}");
+                            let why = format!("{error:#}");
+                            let message = format!("reload failed, keeping the old rules: {why}");
                             let _ = writeln!(std::io::stderr().lock(), "leakguard run: {message}");
                             health.update(|state| state.last_reload = Some(message));
                         }
