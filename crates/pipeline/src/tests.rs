@@ -291,3 +291,52 @@ fn alerts_come_out_as_they_open_with_per_source_counts() {
     let finished = processor.finish_alerts();
     assert_eq!(finished[0].id, opened[0].id);
 }
+
+#[test]
+fn enrichment_sets_country_and_asn_before_the_rules_see_the_event() {
+    let rule = "id: by-asn\ntitle: T\nseverity: low\ndetection:\n  kind: match\n  where: {country: [US]}\n  group_by: [asn, country]\n";
+    let rule_set = rules::RuleSet::compile_sources(
+        [("by-asn.yaml", rule)],
+        &rules::Sets::new(),
+        &rules::Site::default(),
+    )
+    .unwrap();
+    let mut table = geoip::Table::new();
+    let us = geoip::Geo { country: model::Country::parse("US"), asn: Some(64500) };
+    table.insert("203.0.113.9".parse().unwrap(), us);
+    table.insert(
+        "192.0.2.1".parse().unwrap(),
+        geoip::Geo { country: model::Country::parse("TW"), asn: Some(3462) },
+    );
+    let mut processor = processor(FormatChoice::Fixed(FormatSpec::Combined))
+        .with_engine(detection::Engine::new(rule_set, detection::EngineLimits::default()))
+        .with_geo(Box::new(table));
+    let source = processor.begin_source("access.log").unwrap();
+    for (idx, ip) in ["203.0.113.9", "192.0.2.1", "198.51.100.1", "203.0.113.9"].iter().enumerate()
+    {
+        processor.line(source, idx as u64 + 1, line(ip, idx as u32, "/", 200).as_bytes(), None);
+    }
+    let alerts = processor.finish_alerts();
+    let keys: Vec<(String, u64)> =
+        alerts.iter().map(|alert| (alert.key.to_string(), alert.count)).collect();
+    assert_eq!(keys, [("asn AS64500, country US".to_owned(), 2)]);
+}
+
+#[test]
+fn a_case_geo_table_with_bad_entries_is_a_broken_fixture() {
+    let case = rules::parse_case(
+        "format = \"combined\"\nexpect = []\n[geo]\n\"203.0.113.9\" = { country = \"USA\" }\n\"not-an-ip\" = { asn = 1 }\n\"192.0.2.1\" = { country = \"tw\", asn = 3462 }\n",
+        "case.toml",
+    )
+    .unwrap();
+    let (mut table, problems) = crate::fixtures::geo_table(&case);
+    assert_eq!(
+        problems,
+        [
+            r#"case.toml: [geo] "203.0.113.9": country "USA" is not a two-letter code"#,
+            r#"case.toml: [geo] key "not-an-ip" is not an address"#,
+        ]
+    );
+    use geoip::GeoLookup;
+    assert_eq!(table.lookup("192.0.2.1".parse().unwrap()).asn, Some(3462));
+}
