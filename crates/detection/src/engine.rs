@@ -506,6 +506,8 @@ fn distinct_hash(field: DistinctField, event: &Event<'_>) -> Option<u64> {
             std::net::IpAddr::V6(ip) => fnv(&ip.octets()),
         },
         DistinctField::Status => u64::from(event.status?),
+        DistinctField::Asn => u64::from(event.asn?),
+        DistinctField::Country => u64::from(u16::from_le_bytes(event.country?.bytes())),
     };
     Some(mix(hash))
 }

@@ -248,6 +248,10 @@ pub enum DistinctField {
     Ip,
     /// The response status.
     Status,
+    /// The client's autonomous system (from enrichment).
+    Asn,
+    /// The client's country (from enrichment).
+    Country,
 }
 
 impl DistinctField {
@@ -255,6 +259,8 @@ impl DistinctField {
         match name {
             "ip" | "client_ip" => Some(DistinctField::Ip),
             "status" => Some(DistinctField::Status),
+            "asn" => Some(DistinctField::Asn),
+            "country" => Some(DistinctField::Country),
             other => TextField::from_name(other).map(DistinctField::Text),
         }
     }
@@ -265,6 +271,8 @@ impl DistinctField {
             DistinctField::Text(field) => field.as_str(),
             DistinctField::Ip => "ip",
             DistinctField::Status => "status",
+            DistinctField::Asn => "asn",
+            DistinctField::Country => "country",
         }
     }
 }

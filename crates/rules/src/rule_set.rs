@@ -184,6 +184,10 @@ impl Rule {
     pub fn uses_geo(&self) -> bool {
         self.condition.uses_geo()
             || self.group_by.iter().any(|field| field.is_geo())
+            || matches!(
+                &self.kind,
+                RuleKind::Count { distinct: Some(DistinctField::Asn | DistinctField::Country), .. }
+            )
             || matches!(&self.kind, RuleKind::Absence { preceding, .. } if preceding.uses_geo())
     }
 }
