@@ -433,3 +433,51 @@ fn run_takes_the_shops_login_events_over_http_and_answers_once_decided() {
     assert!(answer["decisions"].as_u64().unwrap() >= 1, "{answer}");
     assert!(is_banned(&daemon, &key, "203.0.113.61"));
 }
+
+/// (alert id, value, rule) of every active decision.
+fn decided(dir: &Path, config: &str) -> Vec<(String, String, String)> {
+    let listed = leakguard(dir, &["--config", config, "decisions", "list", "-o", "json"]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let mut found: Vec<_> = super::json_of(&listed)["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|decision| {
+            let text = |key: &str| decision[key].as_str().unwrap_or_default().to_owned();
+            (text("alert_id"), text("value"), text("rule_id"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn run_decides_exactly_what_analyze_decide_decides_on_the_same_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = leakguard(
+        dir.path(),
+        &["demo", "--lines", "20000", "--out", "access.log", "--generate-only"],
+    );
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    let config = "[logs]\nformat = \"combined\"\n[store]\npath = \"live/leakguard.db\"\n\
+                  [serve]\nlisten = \"127.0.0.1:0\"\n\
+                  [run]\nfiles = [\"access.log\"]\nstart_at = \"beginning\"\npoll_interval = \"50ms\"\n";
+    std::fs::write(dir.path().join(CONFIG), config).unwrap();
+    let batch = "[logs]\nformat = \"combined\"\n[store]\npath = \"batch/leakguard.db\"\n";
+    std::fs::write(dir.path().join("batch.toml"), batch).unwrap();
+
+    let daemon = start(dir.path());
+    wait_for("every line read", || {
+        health(&daemon)["sources"][0]["lines"].as_u64() == Some(20_000)
+            && health(&daemon)["last_checkpoint"].is_string()
+    });
+    drop(daemon);
+    let analyzed = leakguard(
+        dir.path(),
+        &["--config", "batch.toml", "analyze", "--decide", "--no-progress", "access.log"],
+    );
+    assert!(analyzed.status.success(), "{}", String::from_utf8_lossy(&analyzed.stderr));
+    let live = decided(dir.path(), CONFIG);
+    assert!(!live.is_empty(), "the demo's attacks give decisions");
+    assert_eq!(live, decided(dir.path(), "batch.toml"));
+}
