@@ -486,3 +486,28 @@ fn run_decides_exactly_what_analyze_decide_decides_on_the_same_log() {
     assert!(!live.is_empty(), "the demo's attacks give decisions");
     assert_eq!(live, decided(dir.path(), "batch.toml"));
 }
+
+#[test]
+fn config_check_reports_every_problem_in_the_run_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[run]\nfiles = [\"access.log\", \"\"]\nstart_at = \"middle\"\npoll_interval = \"5ms\"\n\
+                rotate_wait = \"soon\"\nsyslog_udp = \"localhost\"\nsyslog_tcp = \"127.0.0.1:99999\"\nfoo = 1\n";
+    std::fs::write(dir.path().join("bad.toml"), text).unwrap();
+    let output = leakguard(dir.path(), &["config", "check", "bad.toml"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for key in [
+        "run.files[1]:",
+        "run.start_at:",
+        "run.poll_interval:",
+        "run.rotate_wait:",
+        "run.syslog_udp:",
+        "run.syslog_tcp:",
+        "run.foo: unknown key",
+    ] {
+        assert!(stderr.contains(key), "{key} missing from:\n{stderr}");
+    }
+    let output = leakguard(dir.path(), &["status", "--address", "127.0.0.1:1"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("connecting to leakguard run"));
+}
