@@ -663,6 +663,8 @@ impl Processing {
                     self.committed = Some(batch.state);
                     self.last_commit = Some(Instant::now());
                     self.health.update(|state| {
+                        // The store worked for this batch and the checkpoint now: all is well.
+                        state.last_error = None;
                         state.checkpoints += 1;
                         state.last_checkpoint = Some(model::SystemClock.now());
                     });
@@ -826,15 +828,6 @@ fn checkpoint_path(config: &Config) -> PathBuf {
             path.parent().unwrap_or(Path::new(".")).join("follow-state.json")
         }
         _ => data_dir().join("follow-state.json"),
-    }
-}
-
-async fn wait_for_signal(kind: tokio::signal::unix::SignalKind) {
-    match tokio::signal::unix::signal(kind) {
-        Ok(mut signal) => {
-            signal.recv().await;
-        }
-        Err(_) => std::future::pending::<()>().await,
     }
 }
 
@@ -1098,12 +1091,15 @@ pub(crate) fn run(
             let _ = done_sender.send(());
             is_ok
         });
-        let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-            .context("listening for SIGHUP")?;
+        // Registered once, before the loop, so that no signal falls between two waits.
+        let listen_for = |kind| tokio::signal::unix::signal(kind).context("listening for signals");
+        let mut hangups = listen_for(tokio::signal::unix::SignalKind::hangup())?;
+        let mut interrupts = listen_for(tokio::signal::unix::SignalKind::interrupt())?;
+        let mut terminations = listen_for(tokio::signal::unix::SignalKind::terminate())?;
         loop {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
-                () = wait_for_signal(tokio::signal::unix::SignalKind::terminate()) => break,
+                _ = interrupts.recv() => break,
+                _ = terminations.recv() => break,
                 _ = &mut done => break,
                 _ = hangups.recv() => {
                     let reloaded = crate::config::load_config(config_path, &Overrides::default())
