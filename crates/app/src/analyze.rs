@@ -244,7 +244,7 @@ pub(crate) fn run(
     let is_complete =
         analyze_sources(&files, &mut processor, config.max_line_bytes, !args.no_progress)?;
     let mut analysis = conclude(&mut processor, started);
-    analysis.geoip = crate::geoip_cmd::report(config, processor.rule_set());
+    analysis.geoip = crate::geoip_cmd::report(config, &processor);
     if let Some(notice) = analysis.geoip.as_ref().and_then(crate::geoip_cmd::off_notice) {
         // Said once, on standard error, so that JSON on standard output stays clean.
         writeln!(std::io::stderr().lock(), "{notice}")?;

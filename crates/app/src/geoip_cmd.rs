@@ -58,13 +58,21 @@ pub(crate) struct DatabaseStatus {
 }
 
 fn statuses(config: &GeoipConfig) -> anyhow::Result<Vec<DatabaseStatus>> {
-    let now = model::Clock::now(&model::SystemClock);
-    let mut found = Vec::new();
+    let mut infos = Vec::new();
     for (key, path) in [("country_db", &config.country_db), ("asn_db", &config.asn_db)] {
         let Some(path) = path else { continue };
         let database = geoip::Database::open(path)
             .with_context(|| format!("geoip.{key}: opening {}", path.display()))?;
-        let info = database.info();
+        infos.push((key, database.info()));
+    }
+    Ok(describe(infos))
+}
+
+/// The status of databases already open, keyed `country_db`, `asn_db` in that order.
+fn describe(infos: Vec<(&'static str, geoip::DatabaseInfo)>) -> Vec<DatabaseStatus> {
+    let now = model::Clock::now(&model::SystemClock);
+    let mut found = Vec::new();
+    for (key, info) in infos {
         let built = model::Timestamp::from_unix_secs(i64::try_from(info.build_epoch).unwrap_or(0));
         let age_days = (now.as_unix_secs() - built.as_unix_secs()).div_euclid(86_400);
         found.push(DatabaseStatus {
@@ -79,11 +87,13 @@ fn statuses(config: &GeoipConfig) -> anyhow::Result<Vec<DatabaseStatus>> {
             attribution: info.attribution,
         });
     }
-    Ok(found)
+    found
 }
 
-/// The enrichment part of an analysis: the databases (or the geo rules that are off).
-pub(crate) fn report(config: &Config, rule_set: Option<&rules::RuleSet>) -> Option<GeoReport> {
+/// The enrichment part of an analysis: the databases the processor used (or
+/// the geo rules that are off).
+pub(crate) fn report(config: &Config, processor: &pipeline::Processor) -> Option<GeoReport> {
+    let rule_set = processor.rule_set();
     let rules_off: Vec<String> = if config.geoip.is_configured() {
         Vec::new()
     } else {
@@ -91,7 +101,10 @@ pub(crate) fn report(config: &Config, rule_set: Option<&rules::RuleSet>) -> Opti
             .map(|rule_set| rule_set.geo_rules().map(|rule| rule.id().0.clone()).collect())
             .unwrap_or_default()
     };
-    let databases = statuses(&config.geoip).unwrap_or_default();
+    let keys = [("country_db", &config.geoip.country_db), ("asn_db", &config.geoip.asn_db)];
+    let keys = keys.into_iter().filter(|(_, path)| path.is_some()).map(|(key, _)| key);
+    let infos = processor.geo().map(|geo| geo.databases()).unwrap_or_default();
+    let databases = describe(keys.zip(infos).collect());
     if databases.is_empty() && rules_off.is_empty() {
         return None;
     }

@@ -41,6 +41,11 @@ pub struct Geo {
 pub trait GeoLookup: std::fmt::Debug + Send {
     /// What is known about `ip` (nothing for private and unknown addresses).
     fn lookup(&mut self, ip: IpAddr) -> Geo;
+
+    /// The files behind the answers, for reports (none for a fixed table).
+    fn databases(&self) -> Vec<DatabaseInfo> {
+        Vec::new()
+    }
 }
 
 /// Errors opening a database.

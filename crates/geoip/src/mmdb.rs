@@ -218,6 +218,10 @@ impl Databases {
 }
 
 impl GeoLookup for Databases {
+    fn databases(&self) -> Vec<DatabaseInfo> {
+        self.databases.iter().map(Database::info).collect()
+    }
+
     fn lookup(&mut self, ip: IpAddr) -> Geo {
         self.stats.lookups += 1;
         let ip = ip.to_canonical();
