@@ -204,6 +204,11 @@ impl Databases {
         self.stats
     }
 
+    /// Addresses in the cache now (at most [`CACHE_ENTRIES`]).
+    pub fn n_cached(&self) -> usize {
+        self.cache.len()
+    }
+
     /// Looks `ip` up in the files, without the cache.
     pub fn lookup_uncached(&self, ip: IpAddr) -> Geo {
         let mut geo = Geo::default();

@@ -49,3 +49,15 @@ fn a_file_that_is_not_mmdb_is_an_error_naming_it() {
     let error = crate::Database::from_bytes("broken.mmdb", b"not a database".to_vec()).unwrap_err();
     assert!(error.to_string().contains("broken.mmdb"), "{error}");
 }
+
+#[test]
+fn the_cache_stays_bounded_under_a_flood_of_one_shot_addresses() {
+    let mut databases = crate::Databases::new(Vec::new());
+    let n = 3 * crate::CACHE_ENTRIES as u32 + 7;
+    for idx in 0..n {
+        databases.lookup(IpAddr::V4(std::net::Ipv4Addr::from(idx.wrapping_mul(2_654_435_761))));
+        assert!(databases.n_cached() <= crate::CACHE_ENTRIES);
+    }
+    let stats = databases.stats();
+    assert_eq!((stats.lookups, stats.cache_hits, stats.cache_resets), (u64::from(n), 0, 3));
+}
