@@ -169,3 +169,26 @@ pub(crate) async fn refresh(service: &Service, outputs: &Outputs) -> anyhow::Res
     }
     Ok(())
 }
+
+/// Rewrites the `[outputs]` files whenever the bans change, checking every
+/// `outputs.interval`; `who` names the command in its error messages.
+pub(crate) async fn keep_fresh(service: std::sync::Arc<Service>, outputs: Outputs, who: &str) {
+    use std::io::Write as _;
+    let mut ticks = tokio::time::interval(outputs.interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_error = String::new();
+    loop {
+        ticks.tick().await;
+        match refresh(&service, &outputs).await {
+            Ok(()) => last_error.clear(),
+            Err(error) => {
+                // Report each distinct failure once, not every tick.
+                let message = format!("{error:#}");
+                if message != last_error {
+                    let _ = writeln!(std::io::stderr().lock(), "{who}: outputs: {message}");
+                    last_error = message;
+                }
+            }
+        }
+    }
+}

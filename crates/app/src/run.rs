@@ -831,26 +831,6 @@ fn checkpoint_path(config: &Config) -> PathBuf {
     }
 }
 
-/// Rewrites the `[outputs]` files whenever the bans change.
-async fn keep_outputs_fresh(service: Arc<Service>, outputs: crate::outputs::Outputs) {
-    let mut ticks = tokio::time::interval(outputs.interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_error = String::new();
-    loop {
-        ticks.tick().await;
-        match crate::outputs::refresh(&service, &outputs).await {
-            Ok(()) => last_error.clear(),
-            Err(error) => {
-                let message = format!("{error:#}");
-                if message != last_error {
-                    let _ = writeln!(std::io::stderr().lock(), "leakguard run: outputs: {message}");
-                    last_error = message;
-                }
-            }
-        }
-    }
-}
-
 fn say(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "leakguard run: {text}")?;
@@ -1025,7 +1005,11 @@ pub(crate) fn run(
         }
 
         if !config.blocking.outputs.is_empty() {
-            tokio::spawn(keep_outputs_fresh(service.clone(), config.blocking.outputs.clone()));
+            tokio::spawn(crate::outputs::keep_fresh(
+                service.clone(),
+                config.blocking.outputs.clone(),
+                "leakguard run",
+            ));
         }
         let scheme = if acceptor.is_some() { "https" } else { "http" };
         say(&format!("bouncer API on {scheme}://{local}"))?;

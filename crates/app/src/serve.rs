@@ -40,28 +40,6 @@ async fn shutdown_signal() {
     }
 }
 
-/// Rewrites the `[outputs]` files whenever the bans change, checking every `outputs.interval`.
-async fn keep_outputs_fresh(service: Arc<service::Service>, outputs: crate::outputs::Outputs) {
-    let mut ticks = tokio::time::interval(outputs.interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_error = String::new();
-    loop {
-        ticks.tick().await;
-        match crate::outputs::refresh(&service, &outputs).await {
-            Ok(()) => last_error.clear(),
-            Err(error) => {
-                // Report each distinct failure once, not every tick.
-                let message = format!("{error:#}");
-                if message != last_error {
-                    let _ =
-                        writeln!(std::io::stderr().lock(), "leakguard serve: outputs: {message}");
-                    last_error = message;
-                }
-            }
-        }
-    }
-}
-
 pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode> {
     let listen = match &args.listen {
         Some(text) => {
@@ -86,7 +64,11 @@ pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode>
             .with_context(|| format!("listening on {listen}"))?;
         let local = listener.local_addr().context("reading the bound address")?;
         if !config.blocking.outputs.is_empty() {
-            tokio::spawn(keep_outputs_fresh(service.clone(), config.blocking.outputs.clone()));
+            tokio::spawn(crate::outputs::keep_fresh(
+                service.clone(),
+                config.blocking.outputs.clone(),
+                "leakguard serve",
+            ));
         }
         let scheme = if acceptor.is_some() { "https" } else { "http" };
         {
