@@ -168,10 +168,11 @@ fn render_html(document: &ScanDocument, language: Language) -> String {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "<li class=\"risk\">{}: {}{}</li>",
+                "<li class=\"risk\">{}: {}{}{}</li>",
                 html_escape(risk_text(risk.flag, language)),
                 html_escape(&place),
-                html_escape(&kind)
+                html_escape(&kind),
+                html_escape(&inactive_text(risk, language))
             );
         }
         let _ = writeln!(out, "</ul>");
@@ -370,6 +371,13 @@ struct RiskOut {
     /// For `copied_in_several_places`: how many sampled values both places hold.
     #[serde(skip_serializing_if = "Option::is_none")]
     shared_values: Option<usize>,
+    /// For `inactive_members_kept`: sampled rows whose last activity is more
+    /// than three years before the scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inactive_rows: Option<u64>,
+    /// For `inactive_members_kept`: `inactive_rows / rows_sampled`, three decimals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share_inactive: Option<f64>,
 }
 
 /// Where fingerprinted values were found: a column, a free-text column or a text file.
@@ -406,6 +414,8 @@ fn copies(places: &[Place<'_>]) -> Vec<RiskOut> {
                 location: format!("{} = {}", location(first), location(second)),
                 kind: first.kind.or(second.kind).map(Kind::as_str),
                 shared_values: Some(shared),
+                inactive_rows: None,
+                share_inactive: None,
             });
         }
     }
@@ -465,6 +475,23 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
         let is_exposed = !is_database && is_web_served(source, web_roots);
         let mut has_personal = false;
         for table in &source.tables {
+            let has_personal_column =
+                table.columns.iter().any(|column| column.verdict.kind.is_personal());
+            if let Some(inactivity) = &table.inactivity
+                && has_personal_column
+                && inactivity.n_inactive > 0
+            {
+                let share = inactivity.n_inactive as f64 / table.rows_sampled.max(1) as f64;
+                risks.push(RiskOut {
+                    flag: "inactive_members_kept",
+                    source: source.source.clone(),
+                    location: format!("{}.{}", table.table, inactivity.column),
+                    kind: None,
+                    shared_values: None,
+                    inactive_rows: Some(inactivity.n_inactive),
+                    share_inactive: Some((share * 1000.0).round() / 1000.0),
+                });
+            }
             for column in &table.columns {
                 let verdict = &column.verdict;
                 has_personal |= verdict.kind.is_personal();
@@ -505,6 +532,8 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                             location: location.clone(),
                             kind: Some(kind.as_str()),
                             shared_values: None,
+                            inactive_rows: None,
+                            share_inactive: None,
                         });
                     }
                 }
@@ -538,6 +567,8 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                         location: String::new(),
                         kind: Some(kind.as_str()),
                         shared_values: None,
+                        inactive_rows: None,
+                        share_inactive: None,
                     });
                 }
             }
@@ -553,6 +584,8 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                     location: String::new(),
                     kind: None,
                     shared_values: None,
+                    inactive_rows: None,
+                    share_inactive: None,
                 });
             }
             if !text.fingerprints.is_empty() {
@@ -571,6 +604,8 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
                 location: String::new(),
                 kind: None,
                 shared_values: None,
+                inactive_rows: None,
+                share_inactive: None,
             });
         }
         sources.push(SourceOut {
@@ -642,7 +677,24 @@ fn risk_text(flag: &str, language: Language) -> &'static str {
             "personal data in a folder the web server serves"
         }
         ("export_in_web_folder", Language::TraditionalChinese) => "個資檔案位於網站可下載的目錄",
+        ("inactive_members_kept", Language::English) => {
+            "members inactive for more than three years still kept"
+        }
+        ("inactive_members_kept", Language::TraditionalChinese) => "仍保存逾三年未活動的會員資料",
         (_, _) => "risk",
+    }
+}
+
+/// For `inactive_members_kept`: how many sampled rows and what share.
+fn inactive_text(risk: &RiskOut, language: Language) -> String {
+    match (risk.inactive_rows, risk.share_inactive, language) {
+        (Some(rows), Some(share), Language::TraditionalChinese) => {
+            format!("，抽樣中 {rows} 筆（{:.1}%）", share * 100.0)
+        }
+        (Some(rows), Some(share), Language::English) => {
+            format!(", {rows} sampled rows ({:.1}%)", share * 100.0)
+        }
+        _ => String::new(),
     }
 }
 
@@ -747,7 +799,7 @@ fn render(document: &ScanDocument, language: Language) -> String {
             let shared = match risk.shared_values {
                 Some(shared) if zh => format!("，{shared} 筆相同資料"),
                 Some(shared) => format!(", {shared} values in common"),
-                None => String::new(),
+                None => inactive_text(risk, language),
             };
             let _ = writeln!(out, "  {}: {place}{kind}{shared}", risk_text(risk.flag, language));
         }
@@ -758,9 +810,12 @@ fn render(document: &ScanDocument, language: Language) -> String {
 /// Runs `leakguard scan`. Exit status 1 when some source could not be read
 /// at all (the report still covers the rest).
 pub(crate) fn run(args: &ScanArgs, language: Language) -> anyhow::Result<ExitCode> {
+    // The scan's start is the reference of the retention flag.
+    let started = model::Clock::now(&model::SystemClock);
     let options = ScanOptions {
         max_rows: args.max_rows,
         statement_timeout: Duration::from_secs(args.timeout.max(1)),
+        reference_date: Some(pii::CivilDate::from_unix_secs(started.as_unix_secs())),
         ..ScanOptions::default()
     };
     let report = pii_scan::scan(&args.sources, &options);

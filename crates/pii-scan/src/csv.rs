@@ -4,7 +4,9 @@
 use pii::ColumnProfile;
 
 use crate::file::LineReader;
-use crate::report::{ColumnFinding, Problem, ScanOptions, SourceReport, TableReport};
+use crate::report::{
+    ActivityColumn, ColumnFinding, Problem, ScanOptions, SourceReport, TableReport,
+};
 
 /// Problems kept per source (all are counted).
 const MAX_PROBLEMS: usize = 20;
@@ -151,6 +153,7 @@ pub(crate) fn scan_csv(
     let mut parser = RecordParser::new(delimiter);
     let header = parser.push_line(&header_line).unwrap_or_default();
     let mut profiles = vec![ColumnProfile::new(); header.len()];
+    let mut activity = ActivityColumn::find(&header, options);
     let mut n_rows = 0u64;
     let mut n_ragged = 0u64;
     let mut is_sampled = false;
@@ -174,6 +177,9 @@ pub(crate) fn scan_csv(
             break;
         }
         n_rows += 1;
+        if let Some(activity) = &mut activity {
+            activity.observe(record.get(activity.idx).map(String::as_str));
+        }
         if record.len() != header.len() {
             n_ragged += 1;
             if report.problems.len() < MAX_PROBLEMS {
@@ -214,5 +220,6 @@ pub(crate) fn scan_csv(
         rows_total: (!is_sampled).then_some(n_rows),
         columns,
         n_columns: header.len(),
+        inactivity: activity.map(ActivityColumn::finish),
     });
 }

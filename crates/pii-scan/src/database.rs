@@ -15,7 +15,7 @@ use pii::ColumnProfile;
 use sqlx::{Connection, Row};
 
 use crate::csv::judge_columns;
-use crate::report::{Problem, ScanOptions, SourceReport, TableReport};
+use crate::report::{ActivityColumn, Problem, ScanOptions, SourceReport, TableReport};
 
 /// Tables sampled per database.
 const MAX_TABLES: usize = 2_000;
@@ -119,7 +119,11 @@ fn push_table<R: Row>(
     for<'r> Option<Vec<u8>>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     let mut profiles = vec![ColumnProfile::new(); columns.len()];
+    let mut activity = ActivityColumn::find(columns, options);
     for row in rows {
+        if let Some(activity) = &mut activity {
+            activity.observe(text_at(row, activity.idx).as_deref());
+        }
         for (idx, profile) in profiles.iter_mut().enumerate() {
             profile.observe(text_at(row, idx).as_deref());
         }
@@ -130,6 +134,7 @@ fn push_table<R: Row>(
         rows_total: None,
         columns: judge_columns(columns, &profiles, options),
         n_columns: columns.len(),
+        inactivity: activity.map(ActivityColumn::finish),
     });
 }
 

@@ -7,7 +7,7 @@ use pii::ColumnProfile;
 
 use crate::csv::judge_columns;
 use crate::file::LineReader;
-use crate::report::{Problem, ScanOptions, SourceReport, TableReport};
+use crate::report::{Inactivity, Problem, ScanOptions, SourceReport, TableReport};
 
 /// Flattens a JSON document to `(path, value)` pairs: object keys joined by
 /// `.`, array elements as `[]` (`items[].sku`); strings as written, numbers
@@ -43,6 +43,10 @@ fn flatten_into(value: &serde_json::Value, path: String, out: &mut Vec<(String, 
 struct PathProfiles {
     order: Vec<String>,
     profiles: BTreeMap<String, ColumnProfile>,
+    /// The scan's reference date, for last-activity paths.
+    reference_date: Option<pii::CivilDate>,
+    /// Paths named like a last-activity column, with their tallies.
+    activity: BTreeMap<String, pii::InactivityTally>,
 }
 
 impl PathProfiles {
@@ -50,9 +54,30 @@ impl PathProfiles {
         for (path, value) in flatten_json(document) {
             if !self.profiles.contains_key(&path) {
                 self.order.push(path.clone());
+                if let Some(reference) = self.reference_date
+                    && pii::activity_column_rank(&path).is_some()
+                {
+                    self.activity.insert(path.clone(), pii::InactivityTally::new(reference));
+                }
+            }
+            if let Some(tally) = self.activity.get_mut(&path) {
+                tally.observe(value.as_deref());
             }
             self.profiles.entry(path).or_default().observe(value.as_deref());
         }
+    }
+
+    /// The most specific last-activity path and its tally.
+    fn inactivity(&self) -> Option<Inactivity> {
+        let candidates: Vec<&String> =
+            self.order.iter().filter(|path| self.activity.contains_key(*path)).collect();
+        let path = candidates[pii::find_activity_column(&candidates)?];
+        let tally = self.activity.get(path)?;
+        Some(Inactivity {
+            column: path.clone(),
+            n_dated: tally.n_dated,
+            n_inactive: tally.n_inactive,
+        })
     }
 }
 
@@ -65,7 +90,8 @@ pub(crate) fn scan_json(
     options: &ScanOptions,
     report: &mut SourceReport,
 ) {
-    let mut paths = PathProfiles::default();
+    let mut paths =
+        PathProfiles { reference_date: options.reference_date, ..PathProfiles::default() };
     let mut n_documents = 0u64;
     let mut is_sampled = false;
     let mut pending = String::new();
@@ -167,5 +193,6 @@ pub(crate) fn scan_json(
         rows_total: (!is_sampled).then_some(n_documents),
         columns,
         n_columns: paths.order.len(),
+        inactivity: paths.inactivity(),
     });
 }

@@ -20,6 +20,10 @@
 //! CSV row, a binary file, a refused connection, a table without permission)
 //! is recorded as a [`Problem`] of its source and the scan goes on.
 //!
+//! When [`ScanOptions::reference_date`] is set, a table's last-activity
+//! column (`last_login`, `最後登入時間`...) has its dates counted against it
+//! ([`Inactivity`]) for the retention flag.
+//!
 //! Deliberately not here: what the findings mean (risk flags are computed on
 //! the report by the caller) and printing (the `app` crate).
 
@@ -39,8 +43,8 @@ pub use file::{DecodedText, load_text};
 pub use json::flatten_json;
 pub use mask::{MaskSummary, mask_file};
 pub use report::{
-    ColumnFinding, Problem, ScanOptions, ScanReport, SourceReport, SpanFinding, TableReport,
-    TextReport,
+    ColumnFinding, Inactivity, Problem, ScanOptions, ScanReport, SourceReport, SpanFinding,
+    TableReport, TextReport,
 };
 
 use std::path::Path;

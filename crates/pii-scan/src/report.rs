@@ -19,6 +19,9 @@ pub struct ScanOptions {
     pub max_spans_kept: usize,
     /// Timeout of each database statement and of connecting.
     pub statement_timeout: Duration,
+    /// The day the scan started: last-activity dates more than three years
+    /// before it are counted ([`Inactivity`]); `None` skips the count.
+    pub reference_date: Option<pii::CivilDate>,
 }
 
 impl Default for ScanOptions {
@@ -29,6 +32,7 @@ impl Default for ScanOptions {
             use_column_names: true,
             max_spans_kept: 50,
             statement_timeout: Duration::from_secs(30),
+            reference_date: None,
         }
     }
 }
@@ -87,6 +91,56 @@ pub struct TableReport {
     pub columns: Vec<ColumnFinding>,
     /// Number of columns looked at.
     pub n_columns: usize,
+    /// The last-activity column and its old dates, when the table has one
+    /// and the scan has a reference date.
+    pub inactivity: Option<Inactivity>,
+}
+
+/// Members inactive for more than three years, from a last-activity column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inactivity {
+    /// The last-activity column (or JSON path).
+    pub column: String,
+    /// Sampled values read as dates.
+    pub n_dated: u64,
+    /// Dates more than three years before the reference date.
+    pub n_inactive: u64,
+}
+
+/// The last-activity column of a table being sampled, with its tally.
+#[derive(Debug, Clone)]
+pub(crate) struct ActivityColumn {
+    /// Its index among the table's columns.
+    pub(crate) idx: usize,
+    name: String,
+    tally: pii::InactivityTally,
+}
+
+impl ActivityColumn {
+    /// The most specific last-activity column among `names`, when the scan
+    /// has a reference date.
+    pub(crate) fn find(names: &[String], options: &ScanOptions) -> Option<Self> {
+        let reference = options.reference_date?;
+        let idx = pii::find_activity_column(names)?;
+        Some(ActivityColumn {
+            idx,
+            name: names[idx].clone(),
+            tally: pii::InactivityTally::new(reference),
+        })
+    }
+
+    /// Counts the column's value in one row.
+    pub(crate) fn observe(&mut self, value: Option<&str>) {
+        self.tally.observe(value);
+    }
+
+    pub(crate) fn finish(self) -> Inactivity {
+        Inactivity {
+            column: self.name,
+            n_dated: self.tally.n_dated,
+            n_inactive: self.tally.n_inactive,
+        }
+    }
 }
 
 /// A column (or JSON path) found to hold personal data.

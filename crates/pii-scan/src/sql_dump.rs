@@ -7,7 +7,7 @@ use pii::ColumnProfile;
 
 use crate::csv::judge_columns;
 use crate::file::LineReader;
-use crate::report::{Problem, ScanOptions, SourceReport, TableReport};
+use crate::report::{ActivityColumn, Problem, ScanOptions, SourceReport, TableReport};
 
 #[derive(Debug, Default)]
 struct DumpTable {
@@ -15,6 +15,7 @@ struct DumpTable {
     profiles: Vec<ColumnProfile>,
     n_rows: u64,
     n_rows_seen: u64,
+    activity: Option<ActivityColumn>,
 }
 
 fn unquote_identifier(name: &str) -> String {
@@ -118,7 +119,8 @@ fn parse_literal(text: &str) -> Option<String> {
     Some(value)
 }
 
-fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, max_rows: usize) {
+fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, options: &ScanOptions) {
+    let max_rows = options.max_rows;
     let upper = statement.to_ascii_uppercase();
     let Some(values_at) = upper.find("VALUES") else { return };
     let head = &statement[..values_at];
@@ -140,6 +142,7 @@ fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, max_r
         && let Some(columns) = explicit_columns
     {
         table.profiles = vec![ColumnProfile::new(); columns.len()];
+        table.activity = ActivityColumn::find(&columns, options);
         table.columns = columns;
     }
     if table.profiles.len() != table.columns.len() {
@@ -155,7 +158,13 @@ fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, max_r
             continue;
         }
         table.n_rows += 1;
-        for (profile, literal) in table.profiles.iter_mut().zip(split_top_level(inner)) {
+        let literals = split_top_level(inner);
+        if let Some(activity) = &mut table.activity {
+            activity.observe(
+                literals.get(activity.idx).and_then(|literal| parse_literal(literal)).as_deref(),
+            );
+        }
+        for (profile, literal) in table.profiles.iter_mut().zip(literals) {
             profile.observe(parse_literal(literal).as_deref());
         }
     }
@@ -213,7 +222,7 @@ pub(crate) fn scan_sql_dump(
                 None => match ch {
                     '\'' | '"' | '`' => quote = Some(ch),
                     ';' => {
-                        handle_statement(&statement, &mut tables, options.max_rows);
+                        handle_statement(&statement, &mut tables, options);
                         statement.clear();
                     }
                     _ => {}
@@ -228,7 +237,7 @@ pub(crate) fn scan_sql_dump(
         }
     }
     if !statement.trim().is_empty() {
-        handle_statement(&statement, &mut tables, options.max_rows);
+        handle_statement(&statement, &mut tables, options);
     }
     if n_cut > 0 {
         report.problems.push(Problem::whole(format!(
@@ -244,20 +253,26 @@ pub(crate) fn scan_sql_dump(
             rows_total: Some(table.n_rows_seen),
             columns,
             n_columns: table.columns.len(),
+            inactivity: table.activity.map(ActivityColumn::finish),
         });
     }
 }
 
-fn handle_statement(statement: &str, tables: &mut BTreeMap<String, DumpTable>, max_rows: usize) {
+fn handle_statement(
+    statement: &str,
+    tables: &mut BTreeMap<String, DumpTable>,
+    options: &ScanOptions,
+) {
     let trimmed = statement.trim_start();
     let upper: String = trimmed.chars().take(32).collect::<String>().to_ascii_uppercase();
     if upper.starts_with("CREATE TABLE") {
         if let Some((name, columns)) = parse_create_table(trimmed) {
             let table = tables.entry(name).or_default();
             table.profiles = vec![ColumnProfile::new(); columns.len()];
+            table.activity = ActivityColumn::find(&columns, options);
             table.columns = columns;
         }
     } else if upper.starts_with("INSERT") || upper.starts_with("REPLACE") {
-        parse_insert(trimmed, tables, max_rows);
+        parse_insert(trimmed, tables, options);
     }
 }

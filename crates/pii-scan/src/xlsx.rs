@@ -8,7 +8,7 @@ use std::path::Path;
 use pii::ColumnProfile;
 
 use crate::csv::judge_columns;
-use crate::report::{Problem, ScanOptions, SourceReport, TableReport};
+use crate::report::{ActivityColumn, Problem, ScanOptions, SourceReport, TableReport};
 
 /// Largest workbook read (the whole file is read into memory).
 const MAX_WORKBOOK_BYTES: u64 = 256 << 20;
@@ -328,12 +328,16 @@ pub(crate) fn scan_xlsx(path: &Path, options: &ScanOptions, report: &mut SourceR
             }
         }
         let mut profiles = vec![ColumnProfile::new(); width];
+        let mut activity = ActivityColumn::find(&header, options);
         for row in data_rows {
             let mut values: Vec<Option<&str>> = vec![None; width];
             for (column, value) in row {
                 if let Some(slot) = values.get_mut(*column) {
                     *slot = Some(value.as_str());
                 }
+            }
+            if let Some(activity) = &mut activity {
+                activity.observe(values.get(activity.idx).copied().flatten());
             }
             for (profile, value) in profiles.iter_mut().zip(values) {
                 profile.observe(value);
@@ -345,6 +349,7 @@ pub(crate) fn scan_xlsx(path: &Path, options: &ScanOptions, report: &mut SourceR
             rows_total: None,
             columns: judge_columns(&header, &profiles, options),
             n_columns: width,
+            inactivity: activity.map(ActivityColumn::finish),
         });
     }
 }

@@ -9,6 +9,10 @@ pub(crate) struct DateMatch {
     pub(crate) len: usize,
     /// The Gregorian year.
     pub(crate) year: u32,
+    /// The month (1-12).
+    pub(crate) month: u32,
+    /// The day of the month.
+    pub(crate) day: u32,
     /// Whether the year was written in the ROC calendar.
     pub(crate) is_roc: bool,
 }
@@ -77,7 +81,7 @@ pub(crate) fn parse_date(bytes: &[u8]) -> Option<DateMatch> {
         2 | 3 if (1..=114).contains(&year) && separator != b'-' => (year + 1911, true),
         _ => return None,
     };
-    is_calendar_day(year, month, day).then_some(DateMatch { len: at, year, is_roc })
+    is_calendar_day(year, month, day).then_some(DateMatch { len: at, year, month, day, is_roc })
 }
 
 /// Reads a compact date of 7 digits (ROC `YYYMMDD`) or 8 digits (`YYYYMMDD`).

@@ -27,6 +27,10 @@
 //! Boundaries are explicit: an identifier may touch a Chinese character (there
 //! is no `\b` between `號` and `A123456789`) but not another letter or digit.
 //!
+//! Retention: [`find_activity_column`] finds a last-activity column by its
+//! name and [`InactivityTally`] counts the dates more than three years
+//! before a reference date the caller gives (the scan's start).
+//!
 //! [`mask`] turns a value into a sample that is safe to print (`A12****789`);
 //! nothing this crate returns holds a found value in clear except the spans'
 //! offsets into the caller's own text.
@@ -44,6 +48,7 @@
 //! assert_eq!(mask(&line[spans[2].start..spans[2].end]), "A12****789");
 //! ```
 
+mod activity;
 mod address;
 mod column;
 mod date;
@@ -58,6 +63,10 @@ mod pseudonym;
 mod scan;
 mod value;
 
+pub use activity::{
+    CivilDate, InactivityTally, RETENTION_YEARS, activity_column_rank, find_activity_column,
+    parse_activity_date,
+};
 pub use column::{ColumnProfile, ColumnVerdict, column_name_kind};
 pub use fingerprint::{fingerprint, is_fingerprinted};
 pub use ids::{

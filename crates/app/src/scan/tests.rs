@@ -154,3 +154,53 @@ fn the_html_report_is_escaped_and_masked() {
         assert!(!html.contains(value), "{value} in clear in {html}");
     }
 }
+
+#[test]
+fn members_inactive_for_more_than_three_years_are_flagged_with_count_and_share() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "members.csv",
+        "member_id,name,mobile,id_number,最後登入時間\n\
+17733,吳美雲,0915649850,A123456789,2021/05/01\n\
+17734,林文傑,0914-560-133,F234567898,2026-11-30T08:00:00+08:00\n\
+17735,詹志強,0912 345 678,K132033908,民國110年5月12日\n\
+17736,陳美玲,0988123456,A123456789,2026-10-01\n",
+    );
+    let options = ScanOptions {
+        reference_date: Some(pii::CivilDate { year: 2026, month: 12, day: 2 }),
+        ..ScanOptions::default()
+    };
+    let sources = vec![dir.path().to_string_lossy().into_owned()];
+    let document = build_document(&pii_scan::scan(&sources, &options), &[]);
+    let json = serde_json::to_value(&document).expect("serializable");
+    let risk = json["risks"]
+        .as_array()
+        .expect("risks")
+        .iter()
+        .find(|risk| risk["flag"] == "inactive_members_kept")
+        .expect("the retention flag");
+    assert_eq!(risk["location"], "members.最後登入時間");
+    assert_eq!(risk["inactive_rows"], 2);
+    assert_eq!(risk["share_inactive"], 0.5);
+    let text = render(&document, Language::English);
+    assert!(
+        text.contains("members inactive for more than three years still kept: ")
+            && text.contains("members.最後登入時間, 2 sampled rows (50.0%)"),
+        "{text}"
+    );
+    let zh = render(&document, Language::TraditionalChinese);
+    assert!(
+        zh.contains("仍保存逾三年未活動的會員資料") && zh.contains("抽樣中 2 筆（50.0%）"),
+        "{zh}"
+    );
+    let html = render_html(&document, Language::English);
+    assert!(html.contains("2 sampled rows (50.0%)"), "{html}");
+
+    // A table of last logins without personal data is not flagged.
+    let quiet = tempfile::tempdir().expect("temp dir");
+    write(quiet.path(), "sessions.csv", "session,last_login\n1,2019-01-01\n2,2018-01-01\n");
+    let sources = vec![quiet.path().to_string_lossy().into_owned()];
+    let document = build_document(&pii_scan::scan(&sources, &options), &[]);
+    assert!(document.risks.iter().all(|risk| risk.flag != "inactive_members_kept"));
+}

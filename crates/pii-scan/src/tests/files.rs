@@ -340,3 +340,51 @@ fn reads_xlsx_sheets_and_reports_corrupt_workbooks() {
         corrupt.problems
     );
 }
+
+#[test]
+fn counts_members_inactive_for_more_than_three_years_in_csv_json_and_sql_dumps() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = ScanOptions {
+        reference_date: Some(pii::CivilDate { year: 2026, month: 12, day: 2 }),
+        ..ScanOptions::default()
+    };
+    let scan = |path: &str| scan_source(path, &options).remove(0);
+    let csv = write(
+        dir.path(),
+        "members.csv",
+        "member_id,name,mobile,updated_at,last_login_at\n\
+17733,吳美雲,0915649850,2026-11-01,2021-05-01 10:00:00\n\
+17734,林文傑,0914-560-133,2026-11-01,2026/10/30\n\
+17735,詹志強,0912 345 678,2026-11-01,110/05/12\n\
+17736,陳美玲,0988123456,2026-11-01,\n"
+            .as_bytes(),
+    );
+    let inactivity = scan(&csv).tables[0].inactivity.clone().expect("a last-activity column");
+    assert_eq!(
+        inactivity,
+        crate::Inactivity { column: "last_login_at".to_owned(), n_dated: 3, n_inactive: 2 }
+    );
+
+    let json = write(
+        dir.path(),
+        "members.jsonl",
+        "{\"member\": {\"name\": \"吳美雲\", \"最後登入時間\": \"2020-01-01T08:00:00Z\"}}\n\
+{\"member\": {\"name\": \"林文傑\", \"最後登入時間\": \"2026-06-01T08:00:00Z\"}}\n"
+            .as_bytes(),
+    );
+    let inactivity = scan(&json).tables[0].inactivity.clone().expect("a last-activity path");
+    assert_eq!((inactivity.column.as_str(), inactivity.n_inactive), ("member.最後登入時間", 1));
+
+    let dump = write(
+        dir.path(),
+        "shop.sql",
+        "CREATE TABLE `customers` (`id` int, `name` varchar(20), `last_seen` datetime);\n\
+INSERT INTO `customers` VALUES (1,'吳美雲','2019-01-01 00:00:00'),(2,'林文傑','2026-01-01 00:00:00'),(3,'詹志強',NULL);\n"
+            .as_bytes(),
+    );
+    let inactivity = scan(&dump).tables[0].inactivity.clone().expect("a last-activity column");
+    assert_eq!((inactivity.n_dated, inactivity.n_inactive), (2, 1));
+
+    // Without a reference date nothing is counted.
+    assert_eq!(scan_one(&csv).tables[0].inactivity, None);
+}
