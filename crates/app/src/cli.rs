@@ -62,9 +62,10 @@ enum Command {
     ///   leakguard scan exports/ backups/members.sql.gz
     ///   leakguard scan sqlite:shop.db postgres://readonly@db/shop --output json
     Scan(scan::ScanArgs),
-    /// Write a de-identified copy of a CSV or text file: personal data
-    /// replaced by keyed pseudonyms (the same value always gets the same
-    /// pseudonym, so joins still work; without the key it cannot be reversed).
+    /// Write a de-identified copy of a CSV, JSON/NDJSON, SQL dump or text
+    /// file: personal data replaced by keyed pseudonyms (the same value always
+    /// gets the same pseudonym, so joins still work; without the key it cannot
+    /// be reversed).
     ///
     /// Example:
     ///   leakguard mask members.csv --out members.masked.csv --key-file mask.key

@@ -48,7 +48,8 @@ pub(crate) struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct MaskArgs {
-    /// The CSV/TSV or text file to de-identify (plain, .gz or .zst).
+    /// The CSV/TSV, JSON/NDJSON, SQL dump or text file to de-identify
+    /// (plain, .gz or .zst).
     #[arg(value_name = "FILE")]
     pub(crate) input: PathBuf,
     /// Where to write the de-identified copy (uncompressed UTF-8).
@@ -114,7 +115,11 @@ pub(crate) fn run_mask(args: &MaskArgs) -> anyhow::Result<ExitCode> {
         args.input.display(),
         args.out.display(),
         summary.rows,
-        if summary.format == "csv" { "rows" } else { "lines" },
+        match summary.format.as_str() {
+            "csv" | "sql_dump" => "rows",
+            "json" | "ndjson" => "documents",
+            _ => "lines",
+        },
         summary.n_replaced,
         if columns.is_empty() {
             String::new()

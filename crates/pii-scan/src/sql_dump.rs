@@ -18,14 +18,14 @@ struct DumpTable {
     activity: Option<ActivityColumn>,
 }
 
-fn unquote_identifier(name: &str) -> String {
+pub(crate) fn unquote_identifier(name: &str) -> String {
     let name = name.trim();
     let last = name.rsplit('.').next().unwrap_or(name);
     last.trim_matches(['`', '"', '[', ']']).to_owned()
 }
 
 /// Splits `text` at top-level commas (outside quotes and parentheses).
-fn split_top_level(text: &str) -> Vec<&str> {
+pub(crate) fn split_top_level(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
@@ -56,7 +56,7 @@ fn split_top_level(text: &str) -> Vec<&str> {
     parts
 }
 
-fn parse_create_table(statement: &str) -> Option<(String, Vec<String>)> {
+pub(crate) fn parse_create_table(statement: &str) -> Option<(String, Vec<String>)> {
     let open = statement.find('(')?;
     let close = statement.rfind(')')?;
     let head = &statement[..open];
@@ -89,7 +89,7 @@ fn parse_create_table(statement: &str) -> Option<(String, Vec<String>)> {
 
 /// Reads one SQL literal: a quoted string (backslash and doubled-quote
 /// escapes), `NULL`, or a bare token.
-fn parse_literal(text: &str) -> Option<String> {
+pub(crate) fn parse_literal(text: &str) -> Option<String> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("null") {
         return None;
@@ -121,21 +121,10 @@ fn parse_literal(text: &str) -> Option<String> {
 
 fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, options: &ScanOptions) {
     let max_rows = options.max_rows;
-    let upper = statement.to_ascii_uppercase();
-    let Some(values_at) = upper.find("VALUES") else { return };
-    let head = &statement[..values_at];
-    let Some(into_at) = head.to_ascii_uppercase().find("INTO") else { return };
-    let target = head[into_at + 4..].trim();
-    let (name, explicit_columns) = match target.find('(') {
-        Some(open) => {
-            let close = target.rfind(')').unwrap_or(target.len());
-            let columns: Vec<String> = split_top_level(&target[open + 1..close])
-                .into_iter()
-                .map(unquote_identifier)
-                .collect();
-            (unquote_identifier(&target[..open]), Some(columns))
-        }
-        None => (unquote_identifier(target), None),
+    let Some(InsertHead { table: name, columns: explicit_columns, values_end }) =
+        parse_insert_head(statement)
+    else {
+        return;
     };
     let table = tables.entry(name).or_default();
     if table.columns.is_empty()
@@ -148,7 +137,7 @@ fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, optio
     if table.profiles.len() != table.columns.len() {
         table.profiles = vec![ColumnProfile::new(); table.columns.len()];
     }
-    for tuple in split_top_level(&statement[values_at + 6..]) {
+    for tuple in split_top_level(&statement[values_end..]) {
         let tuple = tuple.trim().trim_end_matches(';').trim();
         let Some(inner) = tuple.strip_prefix('(').and_then(|rest| rest.strip_suffix(')')) else {
             continue;
@@ -168,6 +157,37 @@ fn parse_insert(statement: &str, tables: &mut BTreeMap<String, DumpTable>, optio
             profile.observe(parse_literal(literal).as_deref());
         }
     }
+}
+
+/// The part of an `INSERT` before its rows.
+#[derive(Debug)]
+pub(crate) struct InsertHead {
+    /// The table, unquoted.
+    pub(crate) table: String,
+    /// The column list, when the statement names one.
+    pub(crate) columns: Option<Vec<String>>,
+    /// The byte just after `VALUES`.
+    pub(crate) values_end: usize,
+}
+
+pub(crate) fn parse_insert_head(statement: &str) -> Option<InsertHead> {
+    let upper = statement.to_ascii_uppercase();
+    let values_at = upper.find("VALUES")?;
+    let head = &statement[..values_at];
+    let into_at = head.to_ascii_uppercase().find("INTO")?;
+    let target = head[into_at + 4..].trim();
+    let (table, columns) = match target.find('(') {
+        Some(open) => {
+            let close = target.rfind(')').unwrap_or(target.len());
+            let columns: Vec<String> = split_top_level(&target[open + 1..close])
+                .into_iter()
+                .map(unquote_identifier)
+                .collect();
+            (unquote_identifier(&target[..open]), Some(columns))
+        }
+        None => (unquote_identifier(target), None),
+    };
+    Some(InsertHead { table, columns, values_end: values_at + "VALUES".len() })
 }
 
 /// Longest statement kept in memory; the rest of a longer one (a huge

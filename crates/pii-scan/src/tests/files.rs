@@ -257,9 +257,9 @@ fn masks_csv_columns_and_text_spans_with_keyed_pseudonyms() {
     let masked = std::fs::read_to_string(&output).expect("output");
     assert!(!masked.contains("A123456789") && !masked.contains("lin@example.com"), "{masked}");
 
-    let json = write(dir.path(), "x.json", b"{}");
+    let workbook = write(dir.path(), "x.xlsx", b"PK");
     let error = crate::mask_file(
-        Path::new(&json),
+        Path::new(&workbook),
         &dir.path().join("y"),
         &pseudonymizer,
         &ScanOptions::default(),
@@ -387,4 +387,149 @@ INSERT INTO `customers` VALUES (1,'吳美雲','2019-01-01 00:00:00'),(2,'林文�
 
     // Without a reference date nothing is counted.
     assert_eq!(scan_one(&csv).tables[0].inactivity, None);
+}
+
+const ORDERS_JSONL: &str = "{\"order\": 1, \"buyer\": {\"name\": \"吳美雲\", \"mobile\": \"+886 915 649 850\", \"email\": \"shu-ling81@msa.hinet.net\"}, \"items\": [{\"sku\": \"A-1\"}]}\n\
+{\"order\": 2, \"buyer\": {\"name\": \"林文傑\", \"mobile\": \"0914-560-133\", \"email\": \"itsai@gmail.com\"}, \"items\": []}\n\
+\n\
+{\"order\": 3, \"buyer\": {\"name\": \"詹志強\", \"mobile\": \"0912 345 678\", \"email\": \"pi-chukao@icloud.com\"}, \"items\": [{\"sku\": \"B-2\"}]}\n";
+
+const SHOP_DUMP: &str = "-- a dump\n\
+CREATE TABLE `customers` (\n  `id` int NOT NULL,\n  `name` varchar(20),\n  `mobile` varchar(20),\n  `id_number` char(10),\n  `note` text,\n  PRIMARY KEY (`id`)\n);\n\
+INSERT INTO `customers` VALUES (1,'吳美雲','0915649850','A123456789','客戶來電，手機 0915-649-850，說''thanks'''),\n\
+(2,'林文傑','0914-560-133','F234567898',NULL),(3,'詹志強','0912 345 678','K132033908','');\n\
+INSERT INTO `customers` (`id`, `name`, `mobile`, `id_number`, `note`) VALUES (4,'陳美玲','0988123456','A123456789','ok');\n";
+
+const CLEAR_IDENTIFIERS: &[&str] = &[
+    "吳美雲",
+    "林文傑",
+    "詹志強",
+    "陳美玲",
+    "0915649850",
+    "915 649 850",
+    "0915-649-850",
+    "0914-560-133",
+    "0912 345 678",
+    "0988123456",
+    "A123456789",
+    "F234567898",
+    "K132033908",
+    "shu-ling81",
+    "itsai@",
+    "pi-chukao",
+];
+
+#[track_caller]
+fn check_no_clear_identifiers(masked: &str) {
+    for value in CLEAR_IDENTIFIERS {
+        assert!(!masked.contains(value), "{value} in {masked}");
+    }
+}
+
+#[test]
+fn masks_json_paths_in_place_and_the_copy_parses_with_the_same_structure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pseudonymizer = pii::Pseudonymizer::new(b"test key of sixteen bytes");
+    let input = write(dir.path(), "orders.jsonl", ORDERS_JSONL.as_bytes());
+    let output = dir.path().join("orders.masked.jsonl");
+    let summary =
+        crate::mask_file(Path::new(&input), &output, &pseudonymizer, &ScanOptions::default())
+            .expect("masked");
+    assert_eq!((summary.format.as_str(), summary.rows), ("ndjson", 3));
+    let paths: Vec<&str> = summary.columns.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(paths, ["buyer.email", "buyer.mobile", "buyer.name"]);
+    let masked = std::fs::read_to_string(&output).expect("output");
+    check_no_clear_identifiers(&masked);
+    let documents: Vec<serde_json::Value> = masked
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_str(line).expect("every line is json"))
+        .collect();
+    assert_eq!(documents.len(), 3);
+    let first = &documents[0];
+    assert_eq!(first["order"], 1);
+    assert_eq!(first["items"][0]["sku"], "A-1");
+    assert_eq!(
+        first["buyer"]["mobile"].as_str(),
+        Some(pseudonymizer.pseudonym("0915649850", Kind::Phone).as_str())
+    );
+    assert!(first["buyer"]["email"].as_str().is_some_and(|email| email.ends_with(".invalid")));
+
+    // One document (pretty-printed), an array inside, phones stored as numbers.
+    let input = write(
+        dir.path(),
+        "export.json",
+        "{\n  \"customers\": [\n    {\"name\": \"吳美雲\", \"mobile\": 886915649850, \"id_number\": \"A123456789\"},\n    {\"name\": \"林文傑\", \"mobile\": 886914560133, \"id_number\": \"F234567898\"},\n    {\"name\": \"詹志強\", \"mobile\": 886912345678, \"id_number\": \"K132033908\"}\n  ]\n}\n"
+            .as_bytes(),
+    );
+    let output = dir.path().join("export.masked.json");
+    let summary =
+        crate::mask_file(Path::new(&input), &output, &pseudonymizer, &ScanOptions::default())
+            .expect("masked");
+    assert_eq!(summary.format, "json");
+    let masked = std::fs::read_to_string(&output).expect("output");
+    let document: serde_json::Value = serde_json::from_str(&masked).expect("the copy is json");
+    let customers = document["customers"].as_array().expect("still an array");
+    assert_eq!(customers.len(), 3);
+    assert!(customers[0]["mobile"].as_str().is_some_and(|phone| phone.starts_with("phone_")));
+    assert_eq!(
+        customers[1]["id_number"].as_str(),
+        Some(pseudonymizer.pseudonym("F234567898", Kind::TwNationalId).as_str())
+    );
+    for value in ["915649850", "吳美雲", "A123456789"] {
+        assert!(!masked.contains(value), "{value} in {masked}");
+    }
+}
+
+#[test]
+fn masks_sql_dump_inserts_into_valid_sql_and_joins_still_work_across_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pseudonymizer = pii::Pseudonymizer::new(b"test key of sixteen bytes");
+    let mask = |name: &str, text: &str| {
+        let input = write(dir.path(), name, text.as_bytes());
+        let output = dir.path().join(format!("masked.{name}"));
+        let summary =
+            crate::mask_file(Path::new(&input), &output, &pseudonymizer, &ScanOptions::default())
+                .expect("masked");
+        (summary, std::fs::read_to_string(&output).expect("output"))
+    };
+    let (summary, dump) = mask("shop.sql", SHOP_DUMP);
+    assert_eq!((summary.format.as_str(), summary.rows), ("sql_dump", 4));
+    let columns: Vec<&str> = summary.columns.iter().map(|(column, _)| column.as_str()).collect();
+    assert_eq!(
+        columns,
+        ["customers.id_number", "customers.mobile", "customers.name", "customers.note"]
+    );
+    check_no_clear_identifiers(&dump);
+    assert!(dump.starts_with("-- a dump\nCREATE TABLE `customers` (\n"), "{dump}");
+    assert!(
+        dump.contains("說''thanks''") && dump.contains(",NULL)") && dump.contains(",'')"),
+        "{dump}"
+    );
+
+    // The copy is valid SQL: SQLite runs it and holds the same rows.
+    let database = dir.path().join("masked.db");
+    let url = format!("sqlite:{}?mode=rwc", database.display());
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let phones: Vec<(i64, String)> = runtime.block_on(async {
+        use sqlx::Connection as _;
+        let mut connection = sqlx::SqliteConnection::connect(&url).await.expect("sqlite");
+        sqlx::raw_sql(&dump).execute(&mut connection).await.expect("the masked dump runs");
+        sqlx::query_as("SELECT id, mobile FROM customers ORDER BY id")
+            .fetch_all(&mut connection)
+            .await
+            .expect("rows")
+    });
+    assert_eq!(phones.len(), 4);
+    let phone = pseudonymizer.pseudonym("0915649850", Kind::Phone);
+    assert_eq!(phones[0].1, phone);
+
+    // Joins: the same phone gets the same pseudonym in the dump, a CSV and NDJSON.
+    let (_, csv) = mask("members.csv", MEMBERS_CSV);
+    let (_, orders) = mask("orders.jsonl", ORDERS_JSONL);
+    assert!(csv.contains(&phone) && orders.contains(&phone) && dump.contains(&phone));
+    let id = pseudonymizer.pseudonym("A123456789", Kind::TwNationalId);
+    assert_eq!(dump.matches(&id).count(), 2, "{dump}");
+    assert!(csv.contains(&id));
 }
