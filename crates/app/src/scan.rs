@@ -41,6 +41,10 @@ pub(crate) struct ScanArgs {
     /// column found, UTF-8 with a BOM so spreadsheet programs read it.
     #[arg(long, value_name = "FILE")]
     pub(crate) inventory_csv: Option<PathBuf>,
+    /// Also write the inventory as an XLSX workbook to FILE, one row per
+    /// column found, with a header in the --lang language.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) inventory_xlsx: Option<PathBuf>,
     /// Also write a readable HTML report to FILE (in the --lang language).
     #[arg(long, value_name = "FILE")]
     pub(crate) html: Option<PathBuf>,
@@ -292,6 +296,71 @@ fn inventory_csv(document: &ScanDocument) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+/// The inventory as an XLSX workbook: a header in `language` and one row
+/// per finding (masked samples only), counts as numbers.
+fn inventory_xlsx(document: &ScanDocument, language: Language) -> Vec<u8> {
+    use pii_scan::XlsxCell::{Number, Text};
+    let zh = language == Language::TraditionalChinese;
+    let header: [&str; 11] = if zh {
+        [
+            "來源",
+            "資料表",
+            "欄位",
+            "個資類別",
+            "是否為個資",
+            "抽樣筆數",
+            "有值",
+            "符合",
+            "比例",
+            "遮罩範例",
+            "判定依據",
+        ]
+    } else {
+        [
+            "source",
+            "table",
+            "column",
+            "kind",
+            "personal",
+            "rows sampled",
+            "non-empty",
+            "matches",
+            "share valid",
+            "masked sample",
+            "decided by",
+        ]
+    };
+    let mut rows = vec![header.iter().map(|name| Text((*name).to_owned())).collect::<Vec<_>>()];
+    for finding in &document.findings {
+        let personal = match (finding.personal, zh) {
+            (true, true) => "是",
+            (false, true) => "否",
+            (true, false) => "yes",
+            (false, false) => "no",
+        };
+        let decided_by = match (finding.decided_by, zh) {
+            ("name", true) => "欄位名稱",
+            (_, true) => "欄位內容",
+            (decided_by, false) => decided_by,
+        };
+        rows.push(vec![
+            Text(finding.source.clone()),
+            Text(finding.table.clone()),
+            Text(finding.column.clone()),
+            Text(kind_label(finding.kind, language)),
+            Text(personal.to_owned()),
+            Number(finding.rows_sampled as f64),
+            Number(finding.non_empty as f64),
+            Number(finding.matches as f64),
+            Number(finding.share_valid),
+            Text(finding.masked_sample.clone().unwrap_or_default()),
+            Text(decided_by.to_owned()),
+        ]);
+    }
+    let sheet = if zh { "個資檔案清冊" } else { "inventory" };
+    pii_scan::write_xlsx(sheet, &rows)
 }
 
 /// The JSON document's version; bump it on any incompatible change.
@@ -831,6 +900,10 @@ pub(crate) fn run(args: &ScanArgs, language: Language) -> anyhow::Result<ExitCod
     }
     if let Some(path) = &args.inventory_csv {
         std::fs::write(path, inventory_csv(&document))
+            .with_context(|| format!("writing the inventory to {}", path.display()))?;
+    }
+    if let Some(path) = &args.inventory_xlsx {
+        std::fs::write(path, inventory_xlsx(&document, language))
             .with_context(|| format!("writing the inventory to {}", path.display()))?;
     }
     let mut stdout = std::io::stdout().lock();

@@ -20,6 +20,9 @@
 //! CSV row, a binary file, a refused connection, a table without permission)
 //! is recorded as a [`Problem`] of its source and the scan goes on.
 //!
+//! [`write_xlsx`] writes a one-sheet workbook (the inventory as XLSX) and
+//! [`parse_xlsx`] reads a workbook's sheets back with the same reader.
+//!
 //! When [`ScanOptions::reference_date`] is set, a table's last-activity
 //! column (`last_login`, `最後登入時間`...) has its dates counted against it
 //! ([`Inactivity`]) for the retention flag.
@@ -36,6 +39,7 @@ mod report;
 mod sql_dump;
 mod text;
 mod xlsx;
+mod xlsx_writer;
 
 pub use csv::{CsvTable, parse_csv};
 pub use database::scan_database;
@@ -46,6 +50,8 @@ pub use report::{
     ColumnFinding, Inactivity, Problem, ScanOptions, ScanReport, SourceReport, SpanFinding,
     TableReport, TextReport,
 };
+pub use xlsx::{XlsxSheet, parse_xlsx};
+pub use xlsx_writer::{XlsxCell, write_xlsx};
 
 use std::path::Path;
 

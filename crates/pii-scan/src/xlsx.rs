@@ -262,6 +262,51 @@ fn sheets(entries: &[Entry], read: &dyn Fn(&str) -> Option<String>) -> Vec<(Stri
     found
 }
 
+/// One sheet of a workbook read back: its name and its rows, each cell as
+/// text (empty cells as empty strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XlsxSheet {
+    /// The sheet's name.
+    pub name: String,
+    /// The rows, in order.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Reads every sheet of a workbook's bytes with the scanner's own zip and
+/// XML reader; an archive that is not a valid workbook is an error.
+pub fn parse_xlsx(bytes: &[u8]) -> Result<Vec<XlsxSheet>, String> {
+    let entries = zip_entries(bytes)?;
+    let read = |name: &str| -> Option<String> {
+        let entry = entries.iter().find(|entry| entry.name == name)?;
+        read_entry(bytes, entry).ok().map(|content| String::from_utf8_lossy(&content).into_owned())
+    };
+    let strings = read("xl/sharedStrings.xml").map(|xml| shared_strings(&xml)).unwrap_or_default();
+    let mut sheets_read = Vec::new();
+    for (name, part) in sheets(&entries, &read) {
+        let entry = entries
+            .iter()
+            .find(|entry| entry.name == part)
+            .ok_or_else(|| format!("missing part {part}"))?;
+        let xml = String::from_utf8_lossy(&read_entry(bytes, entry)?).into_owned();
+        let rows = sheet_rows(&xml, &strings, usize::MAX - 1)
+            .into_iter()
+            .map(|cells| {
+                let width = cells.iter().map(|(column, _)| column + 1).max().unwrap_or(0);
+                let mut row = vec![String::new(); width];
+                for (column, value) in cells {
+                    row[column] = value;
+                }
+                row
+            })
+            .collect();
+        sheets_read.push(XlsxSheet { name, rows });
+    }
+    if sheets_read.is_empty() {
+        return Err("no worksheets".to_owned());
+    }
+    Ok(sheets_read)
+}
+
 pub(crate) fn scan_xlsx(path: &Path, options: &ScanOptions, report: &mut SourceReport) {
     report.format = "xlsx".to_owned();
     let result = std::fs::File::open(path).and_then(|file| {

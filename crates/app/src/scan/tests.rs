@@ -5,7 +5,7 @@ use std::path::Path;
 
 use pii_scan::ScanOptions;
 
-use super::{build_document, inventory_csv, render, render_html};
+use super::{build_document, inventory_csv, inventory_xlsx, render, render_html};
 use crate::config::Language;
 
 const MEMBERS: &str = "member_id,name,mobile,id_number,email\n\
@@ -203,4 +203,46 @@ fn members_inactive_for_more_than_three_years_are_flagged_with_count_and_share()
     let sources = vec![quiet.path().to_string_lossy().into_owned()];
     let document = build_document(&pii_scan::scan(&sources, &options), &[]);
     assert!(document.risks.iter().all(|risk| risk.flag != "inactive_members_kept"));
+}
+
+#[test]
+fn the_inventory_xlsx_is_a_workbook_the_reader_reads_back_with_a_header_per_language() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "members.csv", MEMBERS);
+    let document = scan(dir.path(), &[]);
+    let sheets = pii_scan::parse_xlsx(&inventory_xlsx(&document, Language::English))
+        .expect("a valid workbook");
+    assert_eq!(sheets.len(), 1);
+    assert_eq!(sheets[0].name, "inventory");
+    let rows = &sheets[0].rows;
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0][..4], ["source", "table", "column", "kind"]);
+    assert_eq!(rows[0][9], "masked sample");
+    assert_eq!(
+        rows[3][1..],
+        [
+            "members",
+            "id_number",
+            "tw_national_id",
+            "yes",
+            "3",
+            "3",
+            "3",
+            "1",
+            "A12****789",
+            "values"
+        ]
+    );
+    assert!(rows[3][0].ends_with("members.csv"));
+
+    let workbook = inventory_xlsx(&document, Language::TraditionalChinese);
+    let sheets = pii_scan::parse_xlsx(&workbook).expect("a valid workbook");
+    assert_eq!(sheets[0].name, "個資檔案清冊");
+    let rows = &sheets[0].rows;
+    assert_eq!(rows[0][..4], ["來源", "資料表", "欄位", "個資類別"]);
+    assert_eq!(rows[3][3..5], ["身分證字號", "是"]);
+    let text: String = rows.iter().flatten().cloned().collect::<Vec<_>>().join("|");
+    for value in CLEAR_VALUES {
+        assert!(!text.contains(value), "{value} in clear in {text}");
+    }
 }

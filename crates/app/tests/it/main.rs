@@ -12,6 +12,7 @@ use serde_json::Value;
 mod enforcers;
 mod geoip;
 mod run;
+mod scan;
 mod serve;
 
 fn leakguard(dir: &Path, args: &[&str]) -> Output {

@@ -533,3 +533,74 @@ fn masks_sql_dump_inserts_into_valid_sql_and_joins_still_work_across_files() {
     assert_eq!(dump.matches(&id).count(), 2, "{dump}");
     assert!(csv.contains(&id));
 }
+
+#[test]
+fn writes_a_valid_xlsx_that_the_reader_reads_back() {
+    use crate::XlsxCell::{Number, Text};
+    let rows = vec![
+        vec![Text("source".to_owned()), Text("欄位".to_owned()), Text("rows".to_owned())],
+        vec![Text("a <b> & \"c\"".to_owned()), Text("手機".to_owned()), Number(2000.0)],
+        vec![Text("x".to_owned()), Text(String::new()), Number(0.5)],
+    ];
+    let bytes = crate::write_xlsx("個資檔案清冊", &rows);
+    // Every local entry: a known method, and its sizes and CRC-32 match its content.
+    let mut names = Vec::new();
+    let mut at = 0;
+    while bytes[at..].starts_with(&[0x50, 0x4b, 0x03, 0x04]) {
+        let u16_at = |at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
+        let u32_at = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        let (method, crc) = (u16_at(at + 8), u32_at(at + 14));
+        let (compressed, size) = (u32_at(at + 18) as usize, u32_at(at + 22) as usize);
+        let (name_len, extra_len) = (u16_at(at + 26), u16_at(at + 28));
+        let name = String::from_utf8(bytes[at + 30..at + 30 + name_len].to_vec()).expect("name");
+        let start = at + 30 + name_len + extra_len;
+        let data = &bytes[start..start + compressed];
+        let content = match method {
+            0 => data.to_vec(),
+            8 => {
+                let mut out = Vec::new();
+                std::io::Read::read_to_end(&mut flate2::read::DeflateDecoder::new(data), &mut out)
+                    .expect("deflate");
+                out
+            }
+            other => panic!("method {other}"),
+        };
+        assert_eq!(content.len(), size, "{name}");
+        let mut check = flate2::Crc::new();
+        check.update(&content);
+        assert_eq!(check.sum(), crc, "{name}");
+        names.push(name);
+        at = start + compressed;
+    }
+    assert_eq!(
+        names,
+        [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels",
+            "xl/worksheets/sheet1.xml"
+        ]
+    );
+    assert!(bytes[at..].starts_with(&[0x50, 0x4b, 0x01, 0x02]), "the central directory follows");
+
+    let sheets = crate::parse_xlsx(&bytes).expect("a valid workbook");
+    assert_eq!(sheets.len(), 1);
+    assert_eq!(sheets[0].name, "個資檔案清冊");
+    assert_eq!(
+        sheets[0].rows,
+        [
+            vec!["source", "欄位", "rows"],
+            vec!["a <b> & \"c\"", "手機", "2000"],
+            vec!["x", "", "0.5"]
+        ]
+    );
+    // A scan reads it as a workbook too.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = scan_one(&write(dir.path(), "inventory.xlsx", &bytes));
+    assert_eq!(report.format, "xlsx");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.tables[0].rows_sampled, 2);
+}
