@@ -464,10 +464,10 @@ fn mask_sql_dump(
         .map(|((table, column), kind)| (format!("{table}.{column}"), *kind))
         .collect();
     let mut statement = String::new();
-    let mut quote: Option<char> = None;
+    let mut ends = crate::sql_dump::StatementEnds::default();
     while let Some(line) = lines.next_line() {
         let line = line.map_err(CopyFailure::Read)?;
-        if quote.is_none()
+        if !ends.is_in_quote()
             && statement.trim().is_empty()
             && (line.starts_with("--") || line.starts_with("/*"))
         {
@@ -476,30 +476,13 @@ fn mask_sql_dump(
             writeln!(writer, "{line}")?;
             continue;
         }
-        let mut escaped = false;
+        ends.start_line();
         for ch in line.chars() {
             statement.push(ch);
-            if escaped {
-                escaped = false;
-                continue;
-            }
-            match quote {
-                Some(open) => {
-                    if ch == '\\' {
-                        escaped = true;
-                    } else if ch == open {
-                        quote = None;
-                    }
-                }
-                None => match ch {
-                    '\'' | '"' | '`' => quote = Some(ch),
-                    ';' => {
-                        let masked = dump.mask_statement(&statement, pseudonymizer, summary);
-                        write!(writer, "{masked}")?;
-                        statement.clear();
-                    }
-                    _ => {}
-                },
+            if ends.is_end(ch) {
+                let masked = dump.mask_statement(&statement, pseudonymizer, summary);
+                write!(writer, "{masked}")?;
+                statement.clear();
             }
         }
         statement.push('\n');

@@ -194,6 +194,52 @@ pub(crate) fn parse_insert_head(statement: &str) -> Option<InsertHead> {
 /// multi-row INSERT) is skipped, so memory stays flat.
 const MAX_STATEMENT_BYTES: usize = 64 << 20;
 
+/// Finds the `;` that ends a dump's statement, character by character,
+/// skipping those inside quotes (with backslash escapes, which end at a line's end).
+#[derive(Debug, Default)]
+pub(crate) struct StatementEnds {
+    quote: Option<char>,
+    is_escaped: bool,
+}
+
+impl StatementEnds {
+    /// Called before each line's characters.
+    pub(crate) fn start_line(&mut self) {
+        self.is_escaped = false;
+    }
+
+    /// Whether a quoted string is open.
+    pub(crate) fn is_in_quote(&self) -> bool {
+        self.quote.is_some()
+    }
+
+    /// Whether `ch` ends the statement.
+    pub(crate) fn is_end(&mut self, ch: char) -> bool {
+        if self.is_escaped {
+            self.is_escaped = false;
+            return false;
+        }
+        match self.quote {
+            Some(open) => {
+                if ch == '\\' {
+                    self.is_escaped = true;
+                } else if ch == open {
+                    self.quote = None;
+                }
+                false
+            }
+            None => match ch {
+                '\'' | '"' | '`' => {
+                    self.quote = Some(ch);
+                    false
+                }
+                ';' => true,
+                _ => false,
+            },
+        }
+    }
+}
+
 pub(crate) fn scan_sql_dump(
     lines: &mut LineReader,
     options: &ScanOptions,
@@ -202,7 +248,7 @@ pub(crate) fn scan_sql_dump(
     report.format = "sql_dump".to_owned();
     let mut tables: BTreeMap<String, DumpTable> = BTreeMap::new();
     let mut statement = String::new();
-    let mut quote: Option<char> = None;
+    let mut ends = StatementEnds::default();
     let mut n_cut = 0u64;
     while let Some(line) = lines.next_line() {
         let line = match line {
@@ -212,13 +258,13 @@ pub(crate) fn scan_sql_dump(
                 break;
             }
         };
-        if quote.is_none()
+        if !ends.is_in_quote()
             && statement.is_empty()
             && (line.starts_with("--") || line.starts_with("/*"))
         {
             continue;
         }
-        let mut escaped = false;
+        ends.start_line();
         let is_full = statement.len() > MAX_STATEMENT_BYTES;
         if is_full {
             n_cut += 1;
@@ -227,26 +273,9 @@ pub(crate) fn scan_sql_dump(
             if !is_full {
                 statement.push(ch);
             }
-            if escaped {
-                escaped = false;
-                continue;
-            }
-            match quote {
-                Some(open) => {
-                    if ch == '\\' {
-                        escaped = true;
-                    } else if ch == open {
-                        quote = None;
-                    }
-                }
-                None => match ch {
-                    '\'' | '"' | '`' => quote = Some(ch),
-                    ';' => {
-                        handle_statement(&statement, &mut tables, options);
-                        statement.clear();
-                    }
-                    _ => {}
-                },
+            if ends.is_end(ch) {
+                handle_statement(&statement, &mut tables, options);
+                statement.clear();
             }
         }
         if !is_full {
