@@ -242,12 +242,7 @@ fn render_html(document: &ScanDocument, language: Language) -> String {
             }
             let _ = writeln!(out, "</table>");
         }
-        let counts: Vec<String> = document
-            .span_counts
-            .iter()
-            .filter(|count| count.source == source.source)
-            .map(|count| format!("{} {}", kind_label(count.kind, language), count.count))
-            .collect();
+        let counts = span_counts(document, &source.source, language);
         if !counts.is_empty() {
             let _ = writeln!(
                 out,
@@ -728,6 +723,16 @@ fn build_document(report: &ScanReport, web_roots: &[PathBuf]) -> ScanDocument {
     }
 }
 
+/// `kind count` for each kind of span found in free text of `source`.
+fn span_counts(document: &ScanDocument, source: &str, language: Language) -> Vec<String> {
+    document
+        .span_counts
+        .iter()
+        .filter(|count| count.source == source)
+        .map(|count| format!("{} {}", kind_label(count.kind, language), count.count))
+        .collect()
+}
+
 fn kind_label(kind: &str, language: Language) -> String {
     match (Kind::parse(kind), language) {
         (Some(kind), Language::TraditionalChinese) => kind.label_zh().to_owned(),
@@ -821,12 +826,7 @@ fn render(document: &ScanDocument, language: Language) -> String {
                 finding.masked_sample.as_deref().unwrap_or("")
             );
         }
-        let counts: Vec<String> = document
-            .span_counts
-            .iter()
-            .filter(|count| count.source == source.source)
-            .map(|count| format!("{} {}", kind_label(count.kind, language), count.count))
-            .collect();
+        let counts = span_counts(document, &source.source, language);
         if !counts.is_empty() {
             let _ = writeln!(
                 out,
