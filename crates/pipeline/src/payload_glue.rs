@@ -54,20 +54,23 @@ const MAX_REMEMBERED: usize = 16_384;
 /// Longest header value remembered (longer ones are judged every time).
 const MAX_REMEMBERED_BYTES: usize = 512;
 
+/// Verdicts remembered for one part of requests, by its raw text.
+type PartMemory = RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>;
+
 /// Judges events like [`payload_flags`], remembering the verdicts on paths,
 /// user agents and referers: a shop's traffic repeats a few thousand of each, and
 /// the detectors judge each part of a request on its own, so a remembered
 /// part's verdict is the one it would get again.
 #[derive(Debug, Default)]
 struct RememberingInspector {
-    paths: RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
-    user_agents: RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
-    referers: RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
+    paths: PartMemory,
+    user_agents: PartMemory,
+    referers: PartMemory,
 }
 
 impl RememberingInspector {
     fn part(
-        memory: &RefCell<HashMap<Box<str>, PayloadFlags, foldhash::fast::RandomState>>,
+        memory: &PartMemory,
         value: &str,
         judge: impl FnOnce() -> PayloadFlags,
     ) -> PayloadFlags {
