@@ -80,18 +80,7 @@ fn start_with(dir: &Path, config: &str) -> Daemon {
 }
 
 fn get(address: &str, path: &str, key: Option<&str>) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let key_header = key.map(|key| format!("X-Api-Key: {key}\r\n")).unwrap_or_default();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{key_header}Connection: close\r\n\r\n"
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
-    Ok((status, body))
+    super::serve::request(address, "GET", path, key)
 }
 
 fn add_bouncer(dir: &Path) -> String {

@@ -56,7 +56,7 @@ pub(crate) fn start_server(dir: &Path, config: &str) -> (Server, String) {
 }
 
 /// One HTTP/1.1 request over a plain socket; returns the status and the body.
-fn request(
+pub(crate) fn request(
     address: &str,
     method: &str,
     path: &str,
