@@ -194,11 +194,25 @@ impl Store {
                     // cut may lose the last commits, not corrupt the file.
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10));
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(4)
-                    .connect_with(options)
-                    .await
-                    .map_err(|source| Error::Open { location: config.shown(), source })?;
+                // Switching a brand-new file to WAL takes a lock that SQLite's
+                // busy handler does not wait for: when several processes open
+                // the same new database at once, the losers retry.
+                let deadline = std::time::Instant::now() + Duration::from_secs(10);
+                let pool = loop {
+                    match SqlitePoolOptions::new()
+                        .max_connections(4)
+                        .connect_with(options.clone())
+                        .await
+                    {
+                        Ok(pool) => break pool,
+                        Err(source) if is_busy(&source) && std::time::Instant::now() < deadline => {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                        Err(source) => {
+                            return Err(Error::Open { location: config.shown(), source });
+                        }
+                    }
+                };
                 Pool::Sqlite(pool)
             }
             Config::Postgres { url } => {
@@ -684,4 +698,9 @@ impl Store {
         });
         Ok(done > 0)
     }
+}
+
+/// Whether SQLite answered "database is locked" (`SQLITE_BUSY`).
+fn is_busy(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(database) if database.code().as_deref() == Some("5"))
 }
