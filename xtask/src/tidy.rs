@@ -29,11 +29,12 @@ fn allowed_edges() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("store", &["model"][..]),
         ("ingest", &["model"][..]),
         ("geoip", &["model"][..]),
+        ("pwned", &[][..]),
         ("notify", &["model"][..]),
         ("pii-scan", &["model", "pii"][..]),
         (
             "service",
-            &["model", "rules", "decisions", "incidents", "store", "notify", "pii-scan"][..],
+            &["model", "rules", "decisions", "incidents", "store", "notify", "pii-scan", "pwned"][..],
         ),
         (
             "pipeline",
