@@ -27,7 +27,10 @@
 
 #![warn(missing_docs)]
 
+mod accounts;
+mod console;
 mod service;
+pub mod totp;
 
 pub use decisions::{
     Allowlist, Decision, DecisionAction, DecisionId, NewDecision, Origin, Profile, Scope,
@@ -35,6 +38,13 @@ pub use decisions::{
 };
 pub use service::{Bouncer, DecisionQuery, ManualDecision, Service, StreamPull};
 pub use store::AllowRecord;
+
+pub use accounts::{
+    LOCK_AFTER_FAILURES, LOCK_SECS, MIN_PASSWORD_CHARS, NewSession, Permission, RECOVERY_CODES,
+    Role, SESSION_IDLE_SECS, Session, TotpOffer, User,
+};
+pub use console::{Actor, EvidenceLine, ProposedResponse, StoredAlert};
+pub use store::{AlertFilter, AlertRecord, AuditEntry, AuditVerdict, NewAuditEntry};
 
 /// What can go wrong in a use case.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +80,33 @@ pub enum Error {
         /// What does not parse.
         error: decisions::Error,
     },
+    /// A user name that is empty, too long or has other characters (a user error).
+    #[error("invalid user name {0:?}; use 1 to 64 letters, digits, '-', '_', '.' or '@'")]
+    InvalidUserName(String),
+    /// A role that does not exist (a user error).
+    #[error("unknown role {0:?}; use administrator, responder, auditor or viewer")]
+    InvalidRole(String),
+    /// A user of that name exists already (a user error).
+    #[error("a user named {0:?} exists already")]
+    DuplicateUser(String),
+    /// A password that is too short or too easy (a user error).
+    #[error("password refused: {0}")]
+    WeakPassword(String),
+    /// Wrong name, password or code; deliberately not saying which (a user error).
+    #[error("wrong user name, password or code")]
+    LoginFailed,
+    /// Too many failed logins (a user error).
+    #[error("too many failed logins; the account is locked until {until}")]
+    LockedOut {
+        /// When it unlocks.
+        until: model::Timestamp,
+    },
+    /// A TOTP code that does not match at enrolment (a user error).
+    #[error("the code does not match; check the phone's clock and type the current code")]
+    InvalidCode,
+    /// Argon2 failed (internal).
+    #[error("password hashing failed: {0}")]
+    PasswordHash(String),
     /// The store returned no row for a new manual decision (internal).
     #[error("the store did not return the new decision")]
     NotStored,
@@ -83,6 +120,7 @@ impl From<store::Error> for Error {
         match error {
             store::Error::DuplicateBouncer(name) => Error::DuplicateBouncer(name),
             store::Error::DuplicateAllow(value) => Error::DuplicateAllow(value),
+            store::Error::DuplicateUser(name) => Error::DuplicateUser(name),
             other => Error::Store(other),
         }
     }
@@ -91,7 +129,10 @@ impl From<store::Error> for Error {
 impl Error {
     /// Whether the caller's input was at fault (rather than the system).
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Corrupt { .. } | Error::NotStored | Error::Store(_))
+        !matches!(
+            self,
+            Error::Corrupt { .. } | Error::NotStored | Error::Store(_) | Error::PasswordHash(_)
+        )
     }
 }
 

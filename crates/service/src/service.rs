@@ -95,8 +95,8 @@ struct Cached {
 
 /// The use cases over one store.
 pub struct Service {
-    store: Store,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
     cache: Mutex<Option<Cached>>,
     /// Held by the one caller refreshing the cache.
     refresh: tokio::sync::Mutex<()>,

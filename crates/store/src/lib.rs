@@ -9,14 +9,26 @@
 //! and turning alerts into decisions to `service`. API keys are stored only
 //! as SHA-256 hashes ([`hash_api_key`]).
 
+mod alerts;
+mod audit;
 mod migrations;
 mod records;
 mod store;
+mod users;
 
 pub use records::{
     AllowRecord, BouncerRecord, DecisionRecord, NewDecisionRecord, StreamState, Version,
 };
 pub use store::{Backend, Config, Store, hash_api_key};
+
+pub use alerts::{AlertFilter, AlertRecord};
+pub use audit::{AuditEntry, AuditVerdict, GENESIS_HASH, NewAuditEntry, audit_hash};
+pub use users::{SessionRecord, UserRecord};
+
+/// The newest schema version this build migrates to.
+pub fn latest_schema_version() -> i64 {
+    migrations::SQLITE.last().map_or(0, |(version, _)| *version)
+}
 
 /// What can go wrong with the store.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +70,9 @@ pub enum Error {
     /// A bouncer of that name exists already.
     #[error("a bouncer named {0:?} exists already")]
     DuplicateBouncer(String),
+    /// A user of that name exists already.
+    #[error("a user named {0:?} exists already")]
+    DuplicateUser(String),
     /// That value is allowlisted already.
     #[error("{0:?} is allowlisted already")]
     DuplicateAllow(String),

@@ -83,7 +83,7 @@ pub enum Backend {
 }
 
 #[derive(Debug, Clone)]
-enum Pool {
+pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -91,7 +91,7 @@ enum Pool {
 /// The database, opened and migrated. Cloning shares the pool.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: Pool,
+    pub(crate) pool: Pool,
 }
 
 // In the queries, a unary `+` on a column (`+deleted_at IS NULL`) keeps
@@ -105,11 +105,12 @@ pub struct Store {
 macro_rules! on_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
-            Pool::Sqlite($pool) => $body,
-            Pool::Postgres($pool) => $body,
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
         }
     };
 }
+pub(crate) use on_pool;
 
 /// SHA-256 of an API key, in lower-case hex: what the store keeps instead of the key.
 pub fn hash_api_key(key: &str) -> String {
@@ -170,7 +171,7 @@ fn bouncer_from_row(
     }
 }
 
-fn is_unique_violation(error: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(database) if database.is_unique_violation())
 }
 

@@ -1,6 +1,8 @@
 //! The store's conformance story: the same steps on SQLite (always) and on
 //! PostgreSQL (when `TEST_POSTGRES_URL` is set).
 
+mod console;
+
 use model::Timestamp;
 use store::{Backend, Config, NewDecisionRecord, Store, StreamState, hash_api_key};
 
@@ -26,7 +28,10 @@ fn values(records: &[store::DecisionRecord]) -> Vec<&str> {
 
 /// The story every backend must tell the same way.
 async fn check_story(store: &Store) {
-    assert_eq!(store.schema_version().await.expect("schema version"), 1);
+    assert_eq!(
+        store.schema_version().await.expect("schema version"),
+        store::latest_schema_version()
+    );
 
     // Decisions: insert, skip the same alert's duplicate, list active ones.
     let stored = store
@@ -135,9 +140,10 @@ async fn sqlite_tells_the_story_and_survives_a_reopen() {
     let store = Store::open(&config).await.expect("open creates the file and its folder");
     assert_eq!(store.backend(), Backend::Sqlite);
     check_story(&store).await;
+    console::check_console_story(&store).await;
     drop(store);
     let reopened = Store::open(&config).await.expect("reopen");
-    assert_eq!(reopened.schema_version().await.expect("schema"), 1);
+    assert_eq!(reopened.schema_version().await.expect("schema"), store::latest_schema_version());
     assert_eq!(
         reopened.all_decisions().await.expect("all").len(),
         3,
@@ -176,6 +182,7 @@ async fn postgres_tells_the_same_story() {
     let store = Store::open(&Config::Postgres { url: scoped }).await.expect("open postgres");
     assert_eq!(store.backend(), Backend::Postgres);
     check_story(&store).await;
+    console::check_console_story(&store).await;
     sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
         .execute(&admin)
         .await
@@ -194,7 +201,10 @@ async fn processes_opening_a_new_database_at_once_migrate_it_once() {
         Store::open(&config)
     );
     for store in [opened.0, opened.1, opened.2, opened.3] {
-        assert_eq!(store.expect("open").schema_version().await.expect("schema"), 1);
+        assert_eq!(
+            store.expect("open").schema_version().await.expect("schema"),
+            store::latest_schema_version()
+        );
     }
 }
 
