@@ -204,6 +204,7 @@ fn scope_value(scope: KeyKind, group_by: &[GroupField], event: &Event<'_>) -> Op
         KeyKind::Site => GroupField::Site,
         KeyKind::UserAgent => GroupField::UserAgent,
         KeyKind::Host => GroupField::Host,
+        KeyKind::Path => GroupField::Path,
         KeyKind::Asn => GroupField::Asn,
         KeyKind::Country => GroupField::Country,
     };

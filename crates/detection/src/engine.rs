@@ -6,9 +6,13 @@ use std::time::Duration;
 
 use foldhash::fast::{FixedState, RandomState};
 use model::{Alert, Event, RuleId, Timestamp};
-use rules::{DistinctField, Facts, PayloadInspector, Rule, RuleKind, RuleSet, format_duration};
+use rules::{
+    Condition, DistinctField, Facts, NoveltyField, PayloadInspector, Rule, RuleKind, RuleSet,
+    Sequence, format_duration,
+};
 
 use crate::alert::{Firing, OpenAlert, SampleLimits, describe_event, describe_key, report_order};
+use crate::baseline::{BaselineRise, BaselineState, Rises};
 use crate::distinct::DistinctCounter;
 use crate::fingerprint::{fnv, mix};
 use crate::key::{self, SmallKey};
@@ -130,7 +134,19 @@ enum KindState {
     Count(KeyMap<CountWindow>),
     Values(KeyMap<ValueWindow>),
     Absence(KeyMap<i64>),
+    Baseline(KeyMap<BaselineState>),
+    Sequence {
+        /// The latest preceding event per key.
+        preceding: KeyMap<i64>,
+        /// Values (countries, AS numbers) each key showed, with when, for `new_value`.
+        known: Option<KeyMap<Known>>,
+    },
 }
+
+/// Values a key showed, with the last time each was seen (at most `MAX_KNOWN`).
+type Known = Vec<(u32, i64)>;
+/// Values remembered per key for `new_value`; past it the least recent is forgotten.
+const MAX_KNOWN: usize = 8;
 
 #[derive(Debug)]
 struct RuleRuntime {
@@ -161,6 +177,7 @@ pub struct Engine {
     key_buf: Vec<u8>,
     opened: VecDeque<Alert>,
     closed: Vec<Alert>,
+    rises: Rises,
     stats: EngineStats,
 }
 
@@ -242,6 +259,19 @@ impl Engine {
                     RuleKind::Absence { within, .. } => {
                         (micros(*within), KindState::Absence(KeyMap::new(cap, micros(*within))))
                     }
+                    RuleKind::Baseline(baseline) => {
+                        let period = micros(baseline.period).max(1);
+                        let horizon =
+                            period.saturating_mul(i64::from(baseline.history).saturating_add(1));
+                        (period, KindState::Baseline(KeyMap::new(cap, horizon)))
+                    }
+                    RuleKind::Sequence(sequence) => {
+                        let within = micros(sequence.within);
+                        let known = sequence
+                            .new_value
+                            .map(|new_value| KeyMap::new(cap, micros(new_value.remember)));
+                        (within, KindState::Sequence { preceding: KeyMap::new(cap, within), known })
+                    }
                 };
                 RuleRuntime {
                     window,
@@ -265,6 +295,7 @@ impl Engine {
             key_buf: Vec::with_capacity(64),
             opened: VecDeque::new(),
             closed: Vec::new(),
+            rises: Rises::default(),
             stats: EngineStats::default(),
         }
     }
@@ -323,7 +354,7 @@ impl Engine {
                 if rule.condition().prefilter().admits(facts.signature()) {
                     found.push(Candidate { rule: idx, is_preceding: false });
                 }
-                if let RuleKind::Absence { preceding, .. } = rule.kind()
+                if let Some(preceding) = preceding_of(rule)
                     && preceding.prefilter().admits(facts.signature())
                 {
                     found.push(Candidate { rule: idx, is_preceding: true });
@@ -340,14 +371,14 @@ impl Engine {
         };
         for candidate in candidates.iter() {
             let idx = candidate.rule as usize;
-            let (Some(rule), Some(runtime)) = (rules.get(idx), self.runtimes.get_mut(idx)) else {
-                continue;
-            };
+            let Some(rule) = rules.get(idx) else { continue };
             if candidate.is_preceding {
-                let RuleKind::Absence { preceding, .. } = rule.kind() else { continue };
+                let Some(preceding) = preceding_of(rule) else { continue };
+                let Some(runtime) = self.runtimes.get_mut(idx) else { continue };
                 if preceding.matches(&facts)
                     && key::build(rule.group_by(), event, &mut self.key_buf)
-                    && let KindState::Absence(map) = &mut runtime.state
+                    && let KindState::Absence(map) | KindState::Sequence { preceding: map, .. } =
+                        &mut runtime.state
                 {
                     let mut swept = Swept::default();
                     map.upsert(
@@ -367,12 +398,24 @@ impl Engine {
             if !rule.condition().matches(&facts) {
                 continue;
             }
-            runtime.n_matches += 1;
+            if let Some(runtime) = self.runtimes.get_mut(idx) {
+                runtime.n_matches += 1;
+            }
             if !key::build(rule.group_by(), event, &mut self.key_buf) {
                 ctx.stats.n_unkeyed += 1;
                 continue;
             }
-            on_match(runtime, rule, event, evidence, time, &self.key_buf, &mut ctx);
+            let flagged = match rule.kind() {
+                RuleKind::Sequence(sequence) if sequence.or_flagged => {
+                    flagged_by(&self.runtimes, rules, idx, &self.key_buf)
+                        .and_then(|other| rules.get(other))
+                        .map(Rule::id)
+                }
+                _ => None,
+            };
+            let Some(runtime) = self.runtimes.get_mut(idx) else { continue };
+            let seen = Seen { event, evidence, time, flagged };
+            on_match(runtime, rule, &seen, &self.key_buf, &mut ctx, &mut self.rises);
         }
         if let Some(before) = agent_known {
             let (known, value) = facts.memory();
@@ -450,7 +493,32 @@ impl Engine {
     /// order. The engine stays usable; state and statistics are kept.
     pub fn finish(&mut self) -> Vec<Alert> {
         self.close_expired(i64::MAX);
+        for (rule, runtime) in self.rule_set.rules().iter().zip(&mut self.runtimes) {
+            if let KindState::Baseline(map) = &mut runtime.state {
+                let mut states: Vec<&mut BaselineState> = map.values_mut().collect();
+                states.sort_by_key(|state| state.order());
+                for state in states {
+                    state.flush_rise(&mut self.rises, rule.id(), runtime.window);
+                }
+            }
+        }
         self.take_closed_alerts()
+    }
+
+    /// The periods of `baseline` rules that rose above their baseline without
+    /// the excess being concentrated (so no alert), as they finished (and at
+    /// [`finish`](Engine::finish) the current ones), for the summary. At most
+    /// a thousand wait; further ones are counted in the second value.
+    pub fn take_baseline_rises(&mut self) -> (Vec<BaselineRise>, u64) {
+        let mut rises = std::mem::take(&mut self.rises.list);
+        rises.sort_by(|left, right| {
+            (left.period_start, &left.rule_id, &left.key).cmp(&(
+                right.period_start,
+                &right.rule_id,
+                &right.key,
+            ))
+        });
+        (rises, std::mem::take(&mut self.rises.n_dropped))
     }
 
     /// Counters, and how much state is held now.
@@ -487,6 +555,10 @@ impl RuleRuntime {
             KindState::Count(map) => map.len(),
             KindState::Values(map) => map.len(),
             KindState::Absence(map) => map.len(),
+            KindState::Baseline(map) => map.len(),
+            KindState::Sequence { preceding, known } => {
+                preceding.len() + known.as_ref().map_or(0, KeyMap::len)
+            }
         }
     }
 }
@@ -512,16 +584,189 @@ fn distinct_hash(field: DistinctField, event: &Event<'_>) -> Option<u64> {
     Some(mix(hash))
 }
 
+/// The preceding condition of an `absence` or a `sequence` rule.
+fn preceding_of(rule: &Rule) -> Option<&Condition> {
+    match rule.kind() {
+        RuleKind::Absence { preceding, .. } => Some(preceding),
+        RuleKind::Sequence(sequence) => Some(&sequence.preceding),
+        _ => None,
+    }
+}
+
+/// Another rule (medium severity or worse, grouped the same way) with an
+/// alert open for `key`: the first by rule order.
+fn flagged_by(runtimes: &[RuleRuntime], rules: &[Rule], idx: usize, key: &[u8]) -> Option<usize> {
+    let group_by = rules.get(idx)?.group_by();
+    runtimes.iter().enumerate().position(|(other, runtime)| {
+        other != idx
+            && !runtime.open.is_empty()
+            && rules.get(other).is_some_and(|rule| {
+                rule.group_by() == group_by && rule.severity() >= model::Severity::Medium
+            })
+            && runtime.open.contains_key(key)
+    })
+}
+
+/// A matching event and what the engine knows about it.
+struct Seen<'s, 'e> {
+    event: &'s Event<'e>,
+    evidence: &'s Evidence<'s>,
+    time: i64,
+    /// For `or_flagged` sequences: the rule with an alert open for the key.
+    flagged: Option<&'s RuleId>,
+}
+
+/// The value `new_value` remembers, if the event has one.
+fn novelty_value(field: NoveltyField, event: &Event<'_>) -> Option<u32> {
+    match field {
+        NoveltyField::Country => {
+            event.country.map(|country| u32::from(u16::from_le_bytes(country.bytes())))
+        }
+        NoveltyField::Asn => event.asn,
+    }
+}
+
+/// Decides a `sequence` rule for a matching event: `Some(detail)` when it fires.
+fn sequence_fires(
+    sequence: &Sequence,
+    preceding: &KeyMap<i64>,
+    known: Option<&mut KeyMap<Known>>,
+    seen: &Seen<'_, '_>,
+    key: &[u8],
+    watermark: i64,
+    ctx: &mut Context<'_>,
+) -> Option<String> {
+    let time = seen.time;
+    // With `new_value`: learn the value, and go on only when the key had
+    // shown others (a first sight says nothing) but never this one.
+    let mut novel = None;
+    if let (Some(new_value), Some(known)) = (sequence.new_value, known) {
+        let value = novelty_value(new_value.field, seen.event)?;
+        let remember = micros(new_value.remember);
+        let mut swept = Swept::default();
+        let (had_others, had_this) =
+            known.upsert(key, time, watermark, &mut swept, Vec::new, |values: &mut Known| {
+                values.retain(|(_, last)| time.saturating_sub(*last) <= remember);
+                let had_this = values.iter().any(|(seen_value, _)| *seen_value == value);
+                let had_others = values.iter().any(|(seen_value, _)| *seen_value != value);
+                match values.iter_mut().find(|(seen_value, _)| *seen_value == value) {
+                    Some(entry) => entry.1 = entry.1.max(time),
+                    None => {
+                        if values.len() >= MAX_KNOWN
+                            && let Some(oldest) = values
+                                .iter()
+                                .enumerate()
+                                .min_by_key(|(_, (seen_value, last))| (*last, *seen_value))
+                                .map(|(idx, _)| idx)
+                        {
+                            values.remove(oldest);
+                        }
+                        values.push((value, time));
+                    }
+                }
+                (had_others, had_this)
+            });
+        ctx.count_swept(swept);
+        if had_this || !had_others {
+            return None;
+        }
+        novel = Some(match new_value.field {
+            NoveltyField::Country => {
+                seen.event.country.map(|country| format!("new country {country}"))
+            }
+            NoveltyField::Asn => Some(format!("new network AS{value}")),
+        }?);
+    }
+    let within = micros(sequence.within);
+    let preceded = preceding
+        .get(key)
+        .map(|slot| slot.value)
+        .filter(|last| *last <= time && time.saturating_sub(*last) <= within);
+    let mut detail = match preceded {
+        Some(last) => format!(
+            "{} after a preceding event (within {})",
+            format_gap(time.saturating_sub(last)),
+            format_duration(sequence.within)
+        ),
+        None if seen.flagged.is_some() => String::new(),
+        None => return None,
+    };
+    if let Some(novel) = novel {
+        detail = format!("{novel}, {detail}");
+    }
+    Some(detail)
+}
+
+/// A short gap for reasons: `0.4s`, `12s`, `35m`.
+fn format_gap(micros: i64) -> String {
+    let secs = micros as f64 / 1e6;
+    if secs < 10.0 {
+        format!("{secs:.1}s")
+    } else if secs < 600.0 {
+        format!("{secs:.0}s")
+    } else {
+        format!("{:.0}m", secs / 60.0)
+    }
+}
+
 /// A matching, keyed event for one rule.
 fn on_match(
     runtime: &mut RuleRuntime,
     rule: &Rule,
-    event: &Event<'_>,
-    evidence: &Evidence<'_>,
-    time: i64,
+    seen: &Seen<'_, '_>,
     key: &[u8],
     ctx: &mut Context<'_>,
+    rises: &mut Rises,
 ) {
+    let (event, evidence, time) = (seen.event, seen.evidence, seen.time);
+    // Kinds whose state must see every match, even while an alert is open.
+    let early = match (rule.kind(), &mut runtime.state) {
+        (RuleKind::Baseline(baseline), KindState::Baseline(map)) => {
+            let width = runtime.window;
+            let mut swept = Swept::default();
+            let fired = map.upsert(
+                key,
+                time,
+                ctx.watermark,
+                &mut swept,
+                || BaselineState::new(time.div_euclid(width)),
+                |state| {
+                    state.observe(
+                        baseline,
+                        rule.id(),
+                        width,
+                        time,
+                        event,
+                        || key::alert_key(rule.group_by(), event),
+                        rises,
+                    )
+                },
+            );
+            ctx.count_swept(swept);
+            Some(fired.map(|fired| Fired {
+                count: fired.count,
+                first: time.max(fired.period_start),
+                distinct: None,
+                ids: None,
+                detail: Some(fired.detail),
+            }))
+        }
+        (RuleKind::Sequence(sequence), KindState::Sequence { preceding, known }) => {
+            let detail =
+                sequence_fires(sequence, preceding, known.as_mut(), seen, key, ctx.watermark, ctx);
+            if detail.is_none() {
+                return;
+            }
+            Some(detail.map(|detail| Fired {
+                count: 1,
+                first: time,
+                distinct: None,
+                ids: None,
+                detail: Some(detail),
+            }))
+        }
+        _ => None,
+    };
     // The value behind a distinct count or an enumeration (an id), if the rule needs one.
     let value = match rule.kind() {
         RuleKind::Count { distinct: Some(field), .. } => match distinct_hash(*field, event) {
@@ -558,9 +803,13 @@ fn on_match(
     if let Some(open) = runtime.open.remove(key) {
         ctx.close(open);
     }
-    let Some(fired) = advance_window(runtime, rule, time, key, value, ctx) else { return };
+    let fired = match early {
+        Some(fired) => fired,
+        None => advance_window(runtime, rule, time, key, value, ctx),
+    };
+    let Some(fired) = fired else { return };
     let alert_key = key::alert_key(rule.group_by(), event);
-    let reason = reason(rule, event, &alert_key, &fired);
+    let reason = reason(rule, event, &alert_key, &fired, seen.flagged);
     let firing = Firing {
         event,
         evidence,
@@ -601,6 +850,8 @@ struct Fired {
     distinct: Option<DistinctCounter>,
     /// For enumerations: lowest id, highest id, sequential share.
     ids: Option<(u64, u64, f64)>,
+    /// For baselines and sequences: what the reason adds.
+    detail: Option<String>,
 }
 
 /// Updates the key's window; `Some` when the rule fires now.
@@ -618,7 +869,7 @@ fn advance_window(
     let mut swept = Swept::default();
     let fired = match (&mut runtime.state, rule.kind()) {
         (KindState::Match, _) | (KindState::Absence(_), _) => {
-            Some(Fired { count: 1, first: time, distinct: None, ids: None })
+            Some(Fired { count: 1, first: time, distinct: None, ids: None, detail: None })
         }
         (KindState::Count(map), RuleKind::Count { threshold, .. }) => {
             let threshold = *threshold;
@@ -632,7 +883,13 @@ fn advance_window(
             );
             reached.map(|reached| {
                 map.remove(key);
-                Fired { count: reached.count, first: reached.first, distinct: None, ids: None }
+                Fired {
+                    count: reached.count,
+                    first: reached.first,
+                    distinct: None,
+                    ids: None,
+                    detail: None,
+                }
             })
         }
         (KindState::Values(map), RuleKind::Count { threshold, .. }) => {
@@ -655,6 +912,7 @@ fn advance_window(
                         first: values.first().unwrap_or(time),
                         distinct: Some(distinct),
                         ids: None,
+                        detail: None,
                     })
                 });
             if fired.is_some() {
@@ -686,6 +944,7 @@ fn advance_window(
                     first: ids.first().unwrap_or(time),
                     distinct: Some(distinct),
                     ids: Some((low, high, share)),
+                    detail: None,
                 })
             });
             if fired.is_some() {
@@ -699,10 +958,25 @@ fn advance_window(
     fired
 }
 
-fn reason(rule: &Rule, event: &Event<'_>, key: &model::AlertKey, fired: &Fired) -> String {
+fn reason(
+    rule: &Rule,
+    event: &Event<'_>,
+    key: &model::AlertKey,
+    fired: &Fired,
+    flagged: Option<&RuleId>,
+) -> String {
     let what = describe_event(event);
     let from = describe_key(key);
+    let detail = fired.detail.as_deref().unwrap_or_default();
     match rule.kind() {
+        RuleKind::Baseline(_) => format!("{what}: {detail}"),
+        RuleKind::Sequence(_) => match flagged {
+            Some(other) if detail.is_empty() => {
+                format!("{what} from {from}, which {other} has flagged")
+            }
+            Some(other) => format!("{what} from {from} {detail}; also flagged by {other}"),
+            None => format!("{what} from {from} {detail}"),
+        },
         RuleKind::Match => format!("{what} from {from}"),
         RuleKind::Absence { within, .. } => format!(
             "{what} from {from} with no earlier matching event within {}",

@@ -103,6 +103,12 @@ pub(crate) fn build(group_by: &[GroupField], event: &Event<'_>, buf: &mut Vec<u8
             GroupField::Site => buf.push(b'*'),
             GroupField::UserAgent => push_text(buf, b'u', event.user_agent.as_bytes(), false),
             GroupField::Host => push_text(buf, b'h', event.host.as_bytes(), true),
+            GroupField::Path => {
+                if event.path.is_empty() {
+                    return false;
+                }
+                push_text(buf, b'p', event.path.as_bytes(), false);
+            }
             GroupField::Asn => {
                 let Some(asn) = event.asn else { return false };
                 buf.push(b'n');
@@ -145,6 +151,7 @@ pub(crate) fn value_of(field: GroupField, event: &Event<'_>) -> String {
         GroupField::Site => "*".to_owned(),
         GroupField::UserAgent => event.user_agent.to_string(),
         GroupField::Host => event.host.to_ascii_lowercase(),
+        GroupField::Path => event.path.to_string(),
         GroupField::Asn => event.asn.map(|asn| format!("AS{asn}")).unwrap_or_default(),
         GroupField::Country => event.country.map(|country| country.to_string()).unwrap_or_default(),
     }

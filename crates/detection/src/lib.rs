@@ -56,6 +56,7 @@
 //! ```
 
 mod alert;
+mod baseline;
 mod distinct;
 mod engine;
 mod fingerprint;
@@ -63,6 +64,7 @@ mod key;
 mod state;
 mod window;
 
+pub use baseline::BaselineRise;
 pub use engine::{Engine, EngineLimits, EngineStats, Evidence, RuleStats};
 
 #[cfg(test)]

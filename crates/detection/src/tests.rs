@@ -3,6 +3,7 @@
 //! test that feeding never panics.
 
 mod bounds;
+mod context;
 mod kinds;
 mod lifecycle;
 mod properties;

@@ -79,6 +79,8 @@ pub enum KeyKind {
     UserAgent,
     /// The Host a request was for.
     Host,
+    /// A page (a request path without its query).
+    Path,
 }
 
 impl KeyKind {
@@ -94,6 +96,7 @@ impl KeyKind {
             KeyKind::Site => "site",
             KeyKind::UserAgent => "user_agent",
             KeyKind::Host => "host",
+            KeyKind::Path => "path",
         }
     }
 }

@@ -143,6 +143,18 @@ impl Processor {
         self.engine.as_ref().map(Engine::stats)
     }
 
+    /// The detection engine, when there is one (per-rule state, rises).
+    pub fn engine(&self) -> Option<&Engine> {
+        self.engine.as_ref()
+    }
+
+    /// The pages (or other keys) of `baseline` rules that rose above their
+    /// baseline without an alert, for the summary, and how many more were
+    /// dropped past the bound. Call after [`finish_alerts`](Processor::finish_alerts).
+    pub fn take_baseline_rises(&mut self) -> (Vec<detection::BaselineRise>, u64) {
+        self.engine.as_mut().map(Engine::take_baseline_rises).unwrap_or_default()
+    }
+
     /// Starts a source. Returns an error message when a fixed format does not compile.
     pub fn begin_source(&mut self, display: &str) -> Result<SourceId, parsers::CompileError> {
         let (parser, format, detected) = match &self.choice {

@@ -340,3 +340,83 @@ fn a_case_geo_table_with_bad_entries_is_a_broken_fixture() {
     use geoip::GeoLookup;
     assert_eq!(table.lookup("192.0.2.1".parse().unwrap()).asn, Some(3462));
 }
+
+/// The shipped rules and word lists.
+fn shipped_rule_set() -> rules::RuleSet {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let (mut sources, mut sets) = (Vec::new(), rules::Sets::new());
+    load_rule_folder(&root, &mut sources, &mut sets);
+    rules::RuleSet::compile_sources(
+        sources.iter().map(|(origin, text)| (origin.as_str(), text.as_str())),
+        &sets,
+        &rules::Site::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_flood_of_one_shot_addresses_through_every_rule_stays_within_the_caps() {
+    // Issue 5 at a fiftieth of its size: 200,000 one-shot addresses failing a
+    // customer login (10,000 a second), each rule capped at 5,000 keys, and one
+    // attacker failing twice a second. `examples/flood.rs` runs the 10 million.
+    const N_FLOOD: u32 = 200_000;
+    const CAP: usize = 5_000;
+    let limits = detection::EngineLimits { max_keys_per_rule: CAP, ..Default::default() };
+    let mut processor = processor(FormatChoice::Fixed(FormatSpec::Combined))
+        .with_engine(detection::Engine::new(shipped_rule_set(), limits));
+    let source = processor.begin_source("flood.log").unwrap();
+    let start = model::Timestamp::from_unix_secs(1_795_053_600);
+    let attacker: std::net::IpAddr = "203.0.113.9".parse().unwrap();
+    let mut event = model::Event {
+        method: "POST".into(),
+        path: "/member/login".into(),
+        status: Some(401),
+        ..model::Event::default()
+    };
+    let mut max_rule_keys = 0;
+    for idx in 0..N_FLOOD {
+        event.time = start.add_secs(i64::from(idx / 10_000));
+        event.client_ip =
+            Some(std::net::Ipv4Addr::from(idx.wrapping_mul(2_654_435_761) | 1).into());
+        processor.event(source, &event, u64::from(idx), "");
+        if idx % 5_000 == 0 {
+            event.client_ip = Some(attacker);
+            processor.event(source, &event, u64::from(idx), "");
+        }
+        if idx % 20_000 == 0 {
+            let engine = processor.engine().unwrap();
+            let largest = engine.rule_stats().iter().map(|rule| rule.n_keys).max().unwrap();
+            max_rule_keys = max_rule_keys.max(largest);
+        }
+    }
+    let stats = processor.engine_stats().unwrap();
+    let n_rules = processor.n_rules();
+    let alerts = processor.finish_alerts();
+    assert!(max_rule_keys <= CAP, "{max_rule_keys} keys in one rule");
+    assert!(stats.n_keys <= (CAP * n_rules) as u64, "{} keys", stats.n_keys);
+    assert!(stats.n_expired_keys + stats.n_evicted_keys > u64::from(N_FLOOD));
+    let caught: Vec<&model::Alert> = alerts
+        .iter()
+        .filter(|alert| {
+            alert.key.value == "203.0.113.9" && alert.rule_id.0 == "lg-login-failures-ip"
+        })
+        .collect();
+    let mine: Vec<String> = alerts
+        .iter()
+        .filter(|alert| alert.key.value.contains("203.0.113"))
+        .map(|alert| format!("{} {} {}", alert.rule_id, alert.key, alert.count))
+        .collect();
+    let stats: Vec<String> = processor
+        .engine()
+        .unwrap()
+        .rule_stats()
+        .iter()
+        .filter(|rule| rule.n_matches > 0)
+        .map(|rule| {
+            format!("{} {} {} {}", rule.rule_id, rule.n_matches, rule.n_alerts, rule.n_keys)
+        })
+        .collect();
+    assert_eq!(caught.len(), 1, "the attacker is caught once: {mine:?} {stats:?}");
+    // The flood itself is distributed stuffing: the site-wide rule sees it.
+    assert!(alerts.iter().any(|alert| alert.rule_id.0 == "lg-login-failures-site"));
+}

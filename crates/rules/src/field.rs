@@ -184,6 +184,8 @@ pub enum GroupField {
     Asn,
     /// The client's country (from enrichment).
     Country,
+    /// The request path (a page), without the query.
+    Path,
 }
 
 impl GroupField {
@@ -199,6 +201,7 @@ impl GroupField {
             GroupField::Host => "host",
             GroupField::Asn => "asn",
             GroupField::Country => "country",
+            GroupField::Path => "path",
         }
     }
 
@@ -214,6 +217,7 @@ impl GroupField {
             GroupField::Host => KeyKind::Host,
             GroupField::Asn => KeyKind::Asn,
             GroupField::Country => KeyKind::Country,
+            GroupField::Path => KeyKind::Path,
         }
     }
 
@@ -222,7 +226,7 @@ impl GroupField {
         matches!(self, GroupField::Asn | GroupField::Country)
     }
 
-    pub(crate) const ALL: [GroupField; 9] = [
+    pub(crate) const ALL: [GroupField; 10] = [
         GroupField::Ip,
         GroupField::Range,
         GroupField::Account,
@@ -232,6 +236,7 @@ impl GroupField {
         GroupField::Host,
         GroupField::Asn,
         GroupField::Country,
+        GroupField::Path,
     ];
 
     pub(crate) fn from_name(name: &str) -> Option<GroupField> {

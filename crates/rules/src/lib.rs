@@ -59,6 +59,7 @@ mod condition;
 mod duration;
 mod facts;
 mod field;
+mod kinds;
 mod location;
 mod pattern;
 mod payload;
@@ -74,11 +75,12 @@ pub use condition::Condition;
 pub use duration::format_duration;
 pub use facts::{Facts, Prefilter, Signature};
 pub use field::{DistinctField, GroupField, TextField};
+pub use kinds::{Baseline, Concentration, ConcentrationField, NewValue, NoveltyField};
 pub use pattern::PathPattern;
 pub use payload::{Confidence, Detector, PayloadFlags, PayloadInspector};
 pub use problem::Problem;
 pub use rule::{ResponseDef, RuleDef, parse_rule};
-pub use rule_set::{Enumeration, Rule, RuleKind, RuleSet};
+pub use rule_set::{Enumeration, Rule, RuleKind, RuleSet, Sequence};
 pub use sets::{Sets, parse_set};
 pub use site::{
     Classification, EndpointClass, EndpointConfig, EndpointSet, EndpointsConfig, Site, StatusEntry,

@@ -9,6 +9,9 @@ use serde_yaml_ng::Value;
 use crate::condition::{ConditionDef, parse_condition};
 use crate::duration::parse_duration;
 use crate::field::{DistinctField, GroupField, TextField};
+use crate::kinds::{
+    Baseline, BaselineKeys, SequenceDef, SequenceKeys, read_baseline, read_sequence,
+};
 use crate::location::Step;
 use crate::pattern::one_line;
 use crate::problem::did_you_mean;
@@ -84,6 +87,8 @@ pub(crate) enum KindDef {
         sequential_share: f64,
         max_gap: u64,
     },
+    Baseline(Baseline),
+    Sequence(SequenceDef),
 }
 
 /// A response a rule proposes when it fires: `{action: ban, scope: ip, duration: 24h}`.
@@ -109,7 +114,7 @@ const TOP_FIELDS: [&str; 9] = [
     "response",
 ];
 
-const DETECTION_FIELDS: [&str; 12] = [
+const DETECTION_FIELDS: [&str; 21] = [
     "kind",
     "where",
     "group_by",
@@ -122,6 +127,15 @@ const DETECTION_FIELDS: [&str; 12] = [
     "id_pattern",
     "sequential_share",
     "max_gap",
+    "period",
+    "history",
+    "increase",
+    "min_count",
+    "concentrated",
+    "preceded_by",
+    "new_value",
+    "remember",
+    "or_flagged",
 ];
 
 /// Parses one rule file. `origin` names it in problems (`rules/magento/admin-bruteforce.yaml`).
@@ -155,7 +169,7 @@ pub fn parse_rule(text: &str, origin: &str) -> Result<RuleDef, Vec<Problem>> {
     }
 }
 
-fn required<'v>(
+pub(crate) fn required<'v>(
     reader: &mut Reader<'_>,
     fields: &mut Fields<'v>,
     key: &str,
@@ -323,7 +337,7 @@ fn read_references(reader: &mut Reader<'_>, value: &Value, path: &[Step]) -> Vec
     references
 }
 
-fn read_duration(
+pub(crate) fn read_duration(
     reader: &mut Reader<'_>,
     value: &Value,
     path: &[Step],
@@ -405,6 +419,19 @@ fn read_detection(reader: &mut Reader<'_>, value: &Value, path: &[Step]) -> Opti
     let id_pattern = take_tracked(&mut fields, &mut taken, "id_pattern");
     let sequential_share = take_tracked(&mut fields, &mut taken, "sequential_share");
     let max_gap = take_tracked(&mut fields, &mut taken, "max_gap");
+    let baseline_keys = BaselineKeys {
+        period: take_tracked(&mut fields, &mut taken, "period"),
+        history: take_tracked(&mut fields, &mut taken, "history"),
+        increase: take_tracked(&mut fields, &mut taken, "increase"),
+        min_count: take_tracked(&mut fields, &mut taken, "min_count"),
+        concentrated: take_tracked(&mut fields, &mut taken, "concentrated"),
+    };
+    let sequence_keys = SequenceKeys {
+        preceded_by: take_tracked(&mut fields, &mut taken, "preceded_by"),
+        new_value: take_tracked(&mut fields, &mut taken, "new_value"),
+        remember: take_tracked(&mut fields, &mut taken, "remember"),
+        or_flagged: take_tracked(&mut fields, &mut taken, "or_flagged"),
+    };
     let cooldown = fields.take("cooldown").and_then(|(value, path)| {
         let cooldown = read_duration(reader, value, &path, "cooldown")?;
         if cooldown < MIN_COOLDOWN {
@@ -429,12 +456,14 @@ fn read_detection(reader: &mut Reader<'_>, value: &Value, path: &[Step]) -> Opti
         "enumeration" => {
             (&["window", "threshold", "id_from", "id_pattern", "sequential_share", "max_gap"], 2)
         }
+        "baseline" => (&["period", "history", "increase", "min_count", "concentrated"], 1),
+        "sequence" => (&["preceded_by", "new_value", "remember", "or_flagged"], 1),
         other => {
-            let kinds = ["match", "count", "absence", "enumeration"];
+            let kinds = ["match", "count", "absence", "enumeration", "baseline", "sequence"];
             reader.problem(
                 &kind_path,
                 format!(
-                    "unknown kind \"{other}\" (match, count, absence or enumeration){}",
+                    "unknown kind \"{other}\" (match, count, absence, enumeration, baseline or sequence){}",
                     did_you_mean(other, &kinds)
                 ),
             );
@@ -475,6 +504,8 @@ fn read_detection(reader: &mut Reader<'_>, value: &Value, path: &[Step]) -> Opti
                 .and_then(|(value, path)| read_preceded(reader, value, &path));
             unless.map(|(preceding, within)| KindDef::Absence { preceding, within })
         }
+        "baseline" => read_baseline(reader, path, &baseline_keys).map(KindDef::Baseline),
+        "sequence" => read_sequence(reader, path, &sequence_keys).map(KindDef::Sequence),
         _ => {
             let window = need(reader, window, "window")
                 .and_then(|(value, path)| read_duration(reader, value, &path, "window"));
@@ -534,7 +565,8 @@ fn read_detection(reader: &mut Reader<'_>, value: &Value, path: &[Step]) -> Opti
         KindDef::Count { window, .. } | KindDef::Enumeration { window, .. } => {
             (*window).max(MIN_COOLDOWN)
         }
-        KindDef::Match | KindDef::Absence { .. } => DEFAULT_EVENT_COOLDOWN,
+        KindDef::Baseline(baseline) => baseline.period,
+        KindDef::Match | KindDef::Absence { .. } | KindDef::Sequence(_) => DEFAULT_EVENT_COOLDOWN,
     };
     let cooldown = cooldown.unwrap_or(default_cooldown);
     if reader.problems.len() > n_problems {
@@ -680,8 +712,10 @@ fn read_responses(
                 "site" => KeyKind::Site,
                 "asn" => KeyKind::Asn,
                 "country" => KeyKind::Country,
+                "path" => KeyKind::Path,
                 other => {
-                    let scopes = ["ip", "range", "account", "session", "site", "asn", "country"];
+                    let scopes =
+                        ["ip", "range", "account", "session", "site", "asn", "country", "path"];
                     reader.problem(
                         &path,
                         format!(
@@ -711,6 +745,7 @@ fn read_responses(
             KeyKind::Session => group_by.contains(&GroupField::Session),
             KeyKind::Asn => group_by.contains(&GroupField::Asn),
             KeyKind::Country => group_by.contains(&GroupField::Country),
+            KeyKind::Path => group_by.contains(&GroupField::Path),
             _ => true,
         };
         if !is_derivable {

@@ -8,6 +8,7 @@ use regex::Regex;
 
 use crate::condition::{Condition, MemoSlots};
 use crate::field::{DistinctField, GroupField, TextField};
+use crate::kinds::{Baseline, NewValue};
 use crate::rule::{KindDef, ResponseDef, parse_rule};
 use crate::{Problem, RuleDef, Sets, Site};
 
@@ -65,6 +66,27 @@ pub enum RuleKind {
     },
     /// Fires when a key walks through mostly consecutive ids.
     Enumeration(Enumeration),
+    /// Fires when a key's count in the current period exceeds its trailing
+    /// baseline by `increase`, with at least `min_count`, and the excess is
+    /// concentrated as asked.
+    Baseline(Baseline),
+    /// Fires on a matching event from a key with a `preceding` event within
+    /// `within` before it (and, with `new_value`, a value the key has not shown
+    /// before; with `or_flagged`, also when another rule has an alert open for the key).
+    Sequence(Sequence),
+}
+
+/// The parameters of a `sequence` rule.
+#[derive(Debug, Clone)]
+pub struct Sequence {
+    /// The event that must have come first.
+    pub preceding: Condition,
+    /// How far back it may be.
+    pub within: Duration,
+    /// A value the key must not have shown in its earlier matching events.
+    pub new_value: Option<NewValue>,
+    /// Also fire when another rule grouped the same way has an alert open for the key.
+    pub or_flagged: bool,
 }
 
 /// The parameters of an `enumeration` rule.
@@ -177,6 +199,7 @@ impl Rule {
     fn uses_payload(&self) -> bool {
         self.condition.uses_payload()
             || matches!(&self.kind, RuleKind::Absence { preceding, .. } if preceding.uses_payload())
+            || matches!(&self.kind, RuleKind::Sequence(sequence) if sequence.preceding.uses_payload())
     }
 
     /// Whether the rule tests or groups by the country or the AS number, so
@@ -189,6 +212,8 @@ impl Rule {
                 RuleKind::Count { distinct: Some(DistinctField::Asn | DistinctField::Country), .. }
             )
             || matches!(&self.kind, RuleKind::Absence { preceding, .. } if preceding.uses_geo())
+            || matches!(&self.kind, RuleKind::Sequence(sequence) if sequence.preceding.uses_geo() || sequence.new_value.is_some())
+            || matches!(&self.kind, RuleKind::Baseline(baseline) if baseline.concentrated.iter().all(|test| test.by == crate::ConcentrationField::Asn) && !baseline.concentrated.is_empty())
     }
 }
 
@@ -312,6 +337,19 @@ fn compile_rule(
         KindDef::Absence { preceding, within } => {
             Condition::compile(preceding, sets, &def.origin, problems, memo_slots)
                 .map(|preceding| RuleKind::Absence { preceding, within })
+        }
+        KindDef::Baseline(baseline) => Some(RuleKind::Baseline(baseline)),
+        KindDef::Sequence(sequence) => {
+            Condition::compile(sequence.preceding, sets, &def.origin, problems, memo_slots).map(
+                |preceding| {
+                    RuleKind::Sequence(Sequence {
+                        preceding,
+                        within: sequence.within,
+                        new_value: sequence.new_value,
+                        or_flagged: sequence.or_flagged,
+                    })
+                },
+            )
         }
         KindDef::Enumeration {
             window,
