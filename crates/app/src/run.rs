@@ -54,6 +54,9 @@ use crate::config::{Config, Overrides};
 use crate::decisions_cmd::open_service;
 use crate::{analyze, rule_pack};
 
+mod login_sink;
+mod watch;
+
 /// Batches waiting between the inputs and the processing thread. Small: a
 /// file batch holds up to `read_bytes_per_poll` per file.
 const INPUT_QUEUE: usize = 4;
@@ -147,6 +150,23 @@ struct Health {
     state: Mutex<HealthState>,
     udp: Option<(SocketAddr, Arc<SyslogStats>)>,
     tcp: Option<(SocketAddr, Arc<SyslogStats>)>,
+    /// The followed patterns, in source order.
+    patterns: Vec<String>,
+    /// The follower's state after its last poll (what it has read, not what
+    /// was processed): the bytes past it are measured when asked, so the lag
+    /// keeps growing in the report while processing is stuck.
+    read_state: Mutex<Option<FollowState>>,
+    /// The input queue, to report how full it is (weak: it never keeps the
+    /// processing thread waiting at shutdown).
+    input: mpsc::WeakSender<Input>,
+}
+
+/// How full the queue in front of the processing thread is.
+#[derive(Debug, Serialize)]
+struct QueueHealth {
+    /// Batches read and waiting to be processed.
+    waiting: usize,
+    capacity: usize,
 }
 
 /// The `/health` document.
@@ -159,6 +179,9 @@ struct HealthDocument {
     rules: usize,
     sources: Vec<SourceHealth>,
     syslog: Vec<ListenerHealth>,
+    /// Full while processing falls behind: the follower then waits and
+    /// `unread_bytes` grows.
+    input_queue: QueueHealth,
     alerts: u64,
     decisions: u64,
     checkpoint: String,
@@ -186,6 +209,18 @@ impl Health {
     fn document(&self) -> HealthDocument {
         let now = model::SystemClock.now();
         let instant = Instant::now();
+        let read_state = match self.read_state.lock() {
+            Ok(state) => state.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let unread = read_state.map(|state| unread_bytes(&state, &self.patterns));
+        let input_queue = match self.input.upgrade() {
+            Some(sender) => QueueHealth {
+                waiting: sender.max_capacity() - sender.capacity(),
+                capacity: sender.max_capacity(),
+            },
+            None => QueueHealth { waiting: 0, capacity: INPUT_QUEUE },
+        };
         let state = match self.state.lock() {
             Ok(state) => state,
             Err(poisoned) => poisoned.into_inner(),
@@ -193,9 +228,13 @@ impl Health {
         let sources = state
             .sources
             .iter()
-            .filter(|source| source.kind != "unused")
-            .map(|source| {
+            .enumerate()
+            .filter(|(_, source)| source.kind != "unused")
+            .map(|(slot, source)| {
                 let mut source = source.clone();
+                if let Some(bytes) = unread.as_ref().and_then(|unread| unread.get(slot)) {
+                    source.unread_bytes = Some(*bytes);
+                }
                 source.lines_per_sec = match source.samples.front() {
                     Some(&(since, lines)) => {
                         let secs = instant.duration_since(since).as_secs_f64().max(1.0);
@@ -222,6 +261,7 @@ impl Health {
             rules: state.rules,
             sources,
             syslog,
+            input_queue,
             alerts: state.alerts,
             decisions: state.decisions,
             checkpoint: self.checkpoint_path.display().to_string(),
@@ -320,6 +360,12 @@ fn metrics_text(document: &HealthDocument) -> String {
         per_listener(&|l| l.dropped),
     );
     family(
+        "input_queue_waiting",
+        "gauge",
+        "Batches read and waiting to be processed (full: reading waits).",
+        vec![(String::new(), document.input_queue.waiting as f64)],
+    );
+    family(
         "alerts_total",
         "counter",
         "Alerts opened.",
@@ -350,7 +396,6 @@ struct FileBatch {
     /// (pattern index, start, end, issue)
     lines: Vec<(usize, usize, usize, Option<LineIssue>)>,
     state: FollowState,
-    unread: Vec<u64>,
     notices: Vec<String>,
 }
 
@@ -361,7 +406,8 @@ enum Input {
     Syslog(Transport, Vec<Received>),
     /// JSON lines from `POST /v1/events`, answered once processed and decided.
     Intake(String, tokio::sync::oneshot::Sender<IntakeReply>),
-    Reload(Box<Rules>),
+    /// New rules, and what made them be read (a signal, a change).
+    Reload(Box<Rules>, &'static str),
 }
 
 /// The answer to `POST /v1/events`.
@@ -433,7 +479,7 @@ fn unread_bytes(state: &FollowState, patterns: &[String]) -> Vec<u64> {
 /// Polls the files until `stop` is dropped or the processing thread is gone.
 fn follow_loop(
     mut follower: Follower,
-    patterns: &[String],
+    health: &Health,
     sender: &mpsc::Sender<Input>,
     stop: &std::sync::mpsc::Receiver<()>,
     ready: std::sync::mpsc::SyncSender<()>,
@@ -445,15 +491,19 @@ fn follow_loop(
         let mut data = Vec::new();
         let mut lines = Vec::new();
         let report = follower.poll(started, &mut |line| {
-            let idx = patterns.iter().position(|pattern| pattern == line.source).unwrap_or(0);
+            let idx =
+                health.patterns.iter().position(|pattern| pattern == line.source).unwrap_or(0);
             let start = data.len();
             data.extend_from_slice(line.bytes);
             lines.push((idx, start, data.len(), line.issue));
         });
         let state = follower.state();
-        let unread = unread_bytes(&state, patterns);
+        match health.read_state.lock() {
+            Ok(mut read) => *read = Some(state.clone()),
+            Err(poisoned) => *poisoned.into_inner() = Some(state.clone()),
+        }
         let notices = report.notices.iter().map(|notice| format!("{notice:?}")).collect();
-        let batch = FileBatch { data, lines, state, unread, notices };
+        let batch = FileBatch { data, lines, state, notices };
         if sender.blocking_send(Input::Files(batch)).is_err() {
             return;
         }
@@ -550,6 +600,8 @@ struct Processing {
     intake_parser: parsers::Parser,
     numbers: Vec<u64>,
     stopping: Arc<AtomicBool>,
+    /// Tells the operator about new alerts and decisions (`[notify]`).
+    notifier: Option<crate::notifier::Notifier>,
 }
 
 impl Processing {
@@ -576,6 +628,9 @@ impl Processing {
             ));
             match made {
                 Ok(made) => {
+                    if let Some(notifier) = &self.notifier {
+                        notifier.offer(&alerts, &made);
+                    }
                     let n_made = made.len() as u64;
                     self.health.update(|state| {
                         state.alerts += alerts.len() as u64;
@@ -597,7 +652,7 @@ impl Processing {
         }
     }
 
-    fn refresh_health(&self, unread: Option<&[u64]>, notices: Vec<String>) {
+    fn refresh_health(&self, notices: Vec<String>) {
         let instant = Instant::now();
         self.health.update(|state| {
             for (slot, id) in self.sources.iter().enumerate() {
@@ -610,9 +665,6 @@ impl Processing {
                 if let Some(time) = self.processor.source_last_time(*id) {
                     health.last_event_time = Some(time);
                     health.last_event = Some(time.to_rfc3339());
-                }
-                if let Some(unread) = unread.and_then(|unread| unread.get(slot)) {
-                    health.unread_bytes = Some(*unread);
                 }
                 health.samples.push_back((instant, summary.lines));
                 while health.samples.len() > 2
@@ -678,7 +730,7 @@ impl Processing {
                 }
             }
         }
-        self.refresh_health(Some(&batch.unread), batch.notices);
+        self.refresh_health(batch.notices);
         true
     }
 
@@ -691,7 +743,7 @@ impl Processing {
         }
         self.processor.end_source(id);
         let decided = self.decide();
-        self.refresh_health(None, Vec::new());
+        self.refresh_health(Vec::new());
         decided.is_some()
     }
 
@@ -722,13 +774,13 @@ impl Processing {
         }
         let Some(n_made) = self.decide() else { return false };
         answer.decisions = n_made;
-        self.refresh_health(None, Vec::new());
+        self.refresh_health(Vec::new());
         // The sender may have given up waiting; the events are processed anyway.
         let _ = reply.send(answer);
         true
     }
 
-    fn reload(&mut self, rules: Rules) {
+    fn reload(&mut self, rules: Rules, cause: &str) {
         let n_rules = rules.engine.rule_set().len();
         // The alerts of the old engine are decided before it goes.
         let _ = self.decide();
@@ -746,7 +798,7 @@ impl Processing {
         self.health.update(|state| {
             state.rules = n_rules;
             state.last_reload = Some(format!(
-                "{}: loaded {n_rules} rule(s)",
+                "{}: loaded {n_rules} rule(s) ({cause})",
                 model::SystemClock.now().to_rfc3339()
             ));
         });
@@ -761,8 +813,8 @@ impl Processing {
                 }
                 Input::Syslog(transport, messages) => self.syslog(transport, &messages),
                 Input::Intake(body, reply) => self.intake(&body, reply),
-                Input::Reload(rules) => {
-                    self.reload(*rules);
+                Input::Reload(rules, cause) => {
+                    self.reload(*rules, cause);
                     true
                 }
             };
@@ -778,7 +830,7 @@ impl Processing {
 // Wiring
 
 /// `POST /v1/events`: the shop's own login events as JSON lines (the
-/// `json:login` mapping), with a bouncer's `X-Api-Key`; answered once they
+/// `json:login` mapping), with a bouncer's or a login API key; answered once they
 /// are processed and their decisions stored.
 async fn intake(
     service: &Service,
@@ -792,7 +844,14 @@ async fn intake(
         (status, axum::Json(serde_json::json!({ "message": text }))).into_response()
     };
     let key = headers.get("x-api-key").and_then(|value| value.to_str().ok()).map(str::trim);
-    match service.authenticate(key.unwrap_or_default()).await {
+    let key = key.unwrap_or_default();
+    // A bouncer's key, or an API key with the login scope (`leakguard keys add`).
+    let client = match service.authenticate_client(key).await {
+        Ok(client) => client.filter(|client| client.has_scope(service::LOGIN_SCOPE)),
+        Err(_) => return message(StatusCode::SERVICE_UNAVAILABLE, "the store is unavailable"),
+    };
+    match service.authenticate(key).await {
+        _ if client.is_some() => {}
         Ok(Some(_)) => {}
         Ok(None) => return message(StatusCode::FORBIDDEN, "access forbidden"),
         Err(_) => return message(StatusCode::SERVICE_UNAVAILABLE, "the store is unavailable"),
@@ -900,6 +959,9 @@ pub(crate) fn run(
             state: Mutex::new(HealthState::default()),
             udp: udp.clone(),
             tcp: tcp.clone(),
+            patterns: patterns.clone(),
+            read_state: Mutex::new(None),
+            input: input_sender.downgrade(),
         });
 
         // The processor: the same as `analyze`, with the rules' engine.
@@ -944,6 +1006,7 @@ pub(crate) fn run(
             state.rules = n_rules;
         });
         let stopping = Arc::new(AtomicBool::new(false));
+        let (notifier, notifier_task) = crate::notifier::Notifier::spawn(config).unzip();
         let processing = Processing {
             processor: processor.with_engine(rules.engine),
             rules_tags: rules.tags,
@@ -967,6 +1030,7 @@ pub(crate) fn run(
             )
             .context("compiling the json:login format")?,
             stopping: stopping.clone(),
+            notifier,
         };
         let processing_thread = std::thread::Builder::new()
             .name("leakguard-process".to_owned())
@@ -988,12 +1052,12 @@ pub(crate) fn run(
             };
             let follower = Follower::new(patterns.clone(), follow_config, resume);
             let sender = input_sender.clone();
-            let patterns = patterns.clone();
+            let health = health.clone();
             Some(
                 std::thread::Builder::new()
                     .name("leakguard-follow".to_owned())
                     .spawn(move || {
-                        follow_loop(follower, &patterns, &sender, &stop_receiver, ready_sender);
+                        follow_loop(follower, &health, &sender, &stop_receiver, ready_sender);
                     })
                     .context("starting the follower thread")?,
             )
@@ -1051,7 +1115,12 @@ pub(crate) fn run(
                 }
             }),
         );
-        let router = api::router(service.clone()).merge(routes);
+        let login = crate::pwned_cmd::login_routes(
+            service.clone(),
+            config,
+            Some(login_sink::EngineSink::new(input_sender.clone())),
+        )?;
+        let router = api::router(service.clone()).merge(routes).merge(login);
         let (stop_api, api_stopped) = tokio::sync::oneshot::channel::<()>();
         let shutdown = async move {
             let _ = api_stopped.await;
@@ -1068,7 +1137,8 @@ pub(crate) fn run(
             }),
         };
 
-        // Wait for a signal; SIGHUP reloads the rules and the profile.
+        // Wait for a signal; SIGHUP, or a change to the configuration file or
+        // the rule folders, reloads the rules and the profile.
         let (done_sender, mut done) = tokio::sync::oneshot::channel::<()>();
         let processing_thread = tokio::task::spawn_blocking(move || {
             let is_ok = processing_thread.join().unwrap_or(false);
@@ -1080,29 +1150,29 @@ pub(crate) fn run(
         let mut hangups = listen_for(tokio::signal::unix::SignalKind::hangup())?;
         let mut interrupts = listen_for(tokio::signal::unix::SignalKind::interrupt())?;
         let mut terminations = listen_for(tokio::signal::unix::SignalKind::terminate())?;
+        let mut watched_dirs = config.rule_dirs.clone();
+        let mut seen = watch::fingerprint(config_path, &watched_dirs);
+        let mut ticks = tokio::time::interval(watch::WATCH_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tokio::select! {
+            let cause = tokio::select! {
                 _ = interrupts.recv() => break,
                 _ = terminations.recv() => break,
                 _ = &mut done => break,
-                _ = hangups.recv() => {
-                    let reloaded = crate::config::load_config(config_path, &Overrides::default())
-                        .and_then(|new_config| load_rules(&new_config));
-                    match reloaded {
-                        Ok(rules) => {
-                            let n_rules = rules.engine.rule_set().len();
-                            if input_sender.send(Input::Reload(Box::new(rules))).await.is_ok() {
-                                say(&format!("reloaded: {n_rules} rule(s)"))?;
-                            }
-                        }
-                        Err(error) => {
-                            let why = format!("{error:#}");
-                            let message = format!("reload failed, keeping the old rules: {why}");
-                            let _ = writeln!(std::io::stderr().lock(), "leakguard run: {message}");
-                            health.update(|state| state.last_reload = Some(message));
-                        }
-                    }
-                }
+                _ = hangups.recv() => "SIGHUP",
+                _ = ticks.tick() => "changed on disk",
+            };
+            let now = watch::fingerprint(config_path, &watched_dirs);
+            if cause != "SIGHUP" && now == seen {
+                continue;
+            }
+            seen = now;
+            let reload = Reload { config_path, running: config, health: &health };
+            if let Some(dirs) = reload.load(&input_sender, cause).await?
+                && dirs != watched_dirs
+            {
+                watched_dirs = dirs;
+                seen = watch::fingerprint(config_path, &watched_dirs);
             }
         }
 
@@ -1120,11 +1190,73 @@ pub(crate) fn run(
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
         let is_clean = processing_thread.await.unwrap_or(false);
+        if let Some(task) = notifier_task {
+            // What waits in the digests goes out before the daemon stops.
+            task.finish(std::time::Duration::from_secs(10)).await;
+        }
         served.context("serving the bouncer API")?;
         say("stopped")?;
         anyhow::Ok(is_clean)
     })?;
     Ok(if is_clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Reading the configuration and the rules again while running.
+struct Reload<'a> {
+    config_path: Option<&'a Path>,
+    /// The configuration the daemon started with.
+    running: &'a Config,
+    health: &'a Health,
+}
+
+impl Reload<'_> {
+    /// Hands the new rules and profile to the processing thread, or, when
+    /// they are invalid, keeps the running ones and says why (stderr and
+    /// `last_reload` in `/health`). Returns the new rule folders to watch,
+    /// when the configuration could be read.
+    async fn load(
+        &self,
+        sender: &mpsc::Sender<Input>,
+        cause: &'static str,
+    ) -> anyhow::Result<Option<Vec<PathBuf>>> {
+        let new_config = match crate::config::load_config(self.config_path, &Overrides::default()) {
+            Ok(new_config) => new_config,
+            Err(error) => {
+                self.refuse(cause, &error);
+                return Ok(None);
+            }
+        };
+        match load_rules(&new_config) {
+            Ok(rules) => {
+                if new_config.run != self.running.run {
+                    // Files and addresses are bound at start.
+                    let message = "the [run] section changed: restart leakguard run to apply it";
+                    let _ = writeln!(std::io::stderr().lock(), "leakguard run: {message}");
+                    self.health.update(|state| {
+                        if state.notices.len() >= 20 {
+                            state.notices.pop_front();
+                        }
+                        state.notices.push_back(message.to_owned());
+                    });
+                }
+                let n_rules = rules.engine.rule_set().len();
+                if sender.send(Input::Reload(Box::new(rules), cause)).await.is_ok() {
+                    say(&format!("reloaded ({cause}): {n_rules} rule(s)"))?;
+                }
+            }
+            Err(error) => self.refuse(cause, &error),
+        }
+        Ok(Some(new_config.rule_dirs))
+    }
+
+    fn refuse(&self, cause: &str, error: &anyhow::Error) {
+        let message = format!(
+            "{}: reload failed ({cause}), keeping the old rules: {error:#}",
+            model::SystemClock.now().to_rfc3339()
+        );
+        let _ = writeln!(std::io::stderr().lock(), "leakguard run: {message}");
+        self.health.update(|state| state.last_reload = Some(message));
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1235,8 +1367,20 @@ pub(crate) fn status(args: &StatusArgs, config: &Config) -> anyhow::Result<ExitC
             text(&listener["dropped"])
         )?;
     }
+    let queue = &health["input_queue"];
+    if queue["waiting"].as_u64().unwrap_or(0) > 0 {
+        writeln!(
+            stdout,
+            "input queue: {} of {} batch(es) waiting (processing is behind; reading waits)",
+            text(&queue["waiting"]),
+            text(&queue["capacity"])
+        )?;
+    }
     if !health["last_error"].is_null() {
         writeln!(stdout, "last error: {}", text(&health["last_error"]))?;
+    }
+    if !health["last_reload"].is_null() {
+        writeln!(stdout, "last reload: {}", text(&health["last_reload"]))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,11 @@ use serde_json::Value;
 
 mod enforcers;
 mod geoip;
+mod login;
+mod notices;
 mod run;
+mod run_faults;
+mod run_model;
 mod scan;
 mod serve;
 

@@ -16,11 +16,11 @@ use super::leakguard;
 use super::serve::wait_for;
 
 /// Kills the daemon when the test ends, however it ends.
-struct Daemon {
-    child: Child,
-    address: String,
+pub(crate) struct Daemon {
+    pub(crate) child: Child,
+    pub(crate) address: String,
     /// The rest of what it prints.
-    lines: mpsc::Receiver<String>,
+    pub(crate) lines: mpsc::Receiver<String>,
 }
 
 impl Drop for Daemon {
@@ -32,13 +32,13 @@ impl Drop for Daemon {
 
 impl Daemon {
     /// `kill -9`: no chance to commit anything.
-    fn kill_9(mut self) {
+    pub(crate) fn kill_9(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-const CONFIG: &str = "leakguard.toml";
+pub(crate) const CONFIG: &str = "leakguard.toml";
 
 fn write_config(dir: &Path) {
     let config = "[logs]\nformat = \"combined\"\n\
@@ -54,7 +54,7 @@ fn start(dir: &Path) -> Daemon {
 }
 
 /// Starts `run` with a configuration file.
-fn start_with(dir: &Path, config: &str) -> Daemon {
+pub(crate) fn start_with(dir: &Path, config: &str) -> Daemon {
     let mut child = Command::new(env!("CARGO_BIN_EXE_leakguard"))
         .args(["--config", config, "run"])
         .current_dir(dir)
@@ -79,17 +79,17 @@ fn start_with(dir: &Path, config: &str) -> Daemon {
     daemon
 }
 
-fn get(address: &str, path: &str, key: Option<&str>) -> std::io::Result<(u16, String)> {
+pub(crate) fn get(address: &str, path: &str, key: Option<&str>) -> std::io::Result<(u16, String)> {
     super::serve::request(address, "GET", path, key)
 }
 
-fn add_bouncer(dir: &Path) -> String {
+pub(crate) fn add_bouncer(dir: &Path) -> String {
     let added = leakguard(dir, &["--config", CONFIG, "bouncers", "add", "test", "-o", "json"]);
     assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
     super::json_of(&added)["api_key"].as_str().unwrap().to_owned()
 }
 
-fn is_banned(daemon: &Daemon, key: &str, ip: &str) -> bool {
+pub(crate) fn is_banned(daemon: &Daemon, key: &str, ip: &str) -> bool {
     match get(&daemon.address, &format!("/v1/decisions?ip={ip}"), Some(key)) {
         Ok((200, body)) => body.contains("\"ban\""),
         _ => false,
@@ -97,7 +97,7 @@ fn is_banned(daemon: &Daemon, key: &str, ip: &str) -> bool {
 }
 
 /// Active decisions per value, from the CLI.
-fn decisions_per_value(dir: &Path) -> HashMap<String, usize> {
+pub(crate) fn decisions_per_value(dir: &Path) -> HashMap<String, usize> {
     let listed = leakguard(dir, &["--config", CONFIG, "decisions", "list", "-o", "json"]);
     assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
     let mut counts = HashMap::new();
@@ -107,13 +107,13 @@ fn decisions_per_value(dir: &Path) -> HashMap<String, usize> {
     counts
 }
 
-fn append(path: &Path, text: &str) {
+pub(crate) fn append(path: &Path, text: &str) {
     let mut file = std::fs::OpenOptions::new().append(true).create(true).open(path).unwrap();
     file.write_all(text.as_bytes()).unwrap();
 }
 
 /// The time `second` seconds after 10:00 on the test day, as nginx writes it.
-fn at(second: u32) -> String {
+pub(crate) fn at(second: u32) -> String {
     format!(
         "20/Nov/2026:{:02}:{:02}:{:02} +0800",
         10 + second / 3600,
@@ -283,7 +283,7 @@ fn run_killed_mid_stream_and_rotated_while_down_loses_no_line_and_repeats_no_dec
 }
 
 /// Waits for the line that starts with `prefix` and returns the rest.
-fn printed(daemon: &Daemon, prefix: &str) -> String {
+pub(crate) fn printed(daemon: &Daemon, prefix: &str) -> String {
     loop {
         let line = daemon.lines.recv_timeout(Duration::from_secs(30)).expect("more output");
         if let Some(rest) = line.strip_prefix(prefix) {
@@ -292,7 +292,7 @@ fn printed(daemon: &Daemon, prefix: &str) -> String {
     }
 }
 
-fn health(daemon: &Daemon) -> Value {
+pub(crate) fn health(daemon: &Daemon) -> Value {
     let (code, body) = get(&daemon.address, "/health", None).unwrap();
     assert_eq!(code, 200, "{body}");
     serde_json::from_str(body.trim()).unwrap()
@@ -380,7 +380,7 @@ fn run_receives_syslog_reloads_rules_on_sighup_and_stops_on_sigterm() {
     assert!(status.unwrap().success(), "{status:?}");
 }
 
-fn post(address: &str, path: &str, key: &str, body: &str) -> (u16, String) {
+pub(crate) fn post(address: &str, path: &str, key: &str, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
