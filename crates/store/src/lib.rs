@@ -11,11 +11,16 @@
 
 mod alerts;
 mod audit;
+mod incidents;
 mod migrations;
 mod records;
 mod store;
 mod users;
 
+pub use incidents::{
+    ApprovedNoticeRecord, CustodyRecord, EvidenceRecord, IncidentRecord, NewEvidenceRecord,
+    NewIncidentRecord, ScopeRecord, TaskRecord, TimelineRecord,
+};
 pub use records::{
     AllowRecord, BouncerRecord, DecisionRecord, NewDecisionRecord, StreamState, Version,
 };

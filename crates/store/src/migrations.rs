@@ -123,6 +123,92 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
     ),
+    // Version 3: breach incidents: the incident, its timeline, the checklist
+    // tasks done, evidence (content and SHA-256) with its chain of custody,
+    // scopes (the contact list only as ciphertext) and approved notice templates.
+    (
+        3,
+        "CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_ref TEXT,
+            severity TEXT NOT NULL,
+            status TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            discovered_at INTEGER NOT NULL,
+            occurred_from INTEGER,
+            occurred_to INTEGER,
+            created_at INTEGER NOT NULL,
+            jurisdictions TEXT NOT NULL,
+            details TEXT NOT NULL
+        );
+        CREATE TABLE incident_timeline (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX incident_timeline_incident ON incident_timeline (incident_id, id);
+        CREATE TABLE incident_tasks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            task TEXT NOT NULL,
+            done_at INTEGER NOT NULL,
+            done_by TEXT NOT NULL,
+            note TEXT NOT NULL
+        );
+        CREATE INDEX incident_tasks_incident ON incident_tasks (incident_id, id);
+        CREATE TABLE incident_evidence (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            content BLOB NOT NULL,
+            origin TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at INTEGER NOT NULL,
+            note TEXT NOT NULL
+        );
+        CREATE INDEX incident_evidence_incident ON incident_evidence (incident_id, id);
+        CREATE TABLE incident_custody (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            evidence_id INTEGER NOT NULL REFERENCES incident_evidence (id),
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX incident_custody_incident ON incident_custody (incident_id, id);
+        CREATE TABLE incident_scopes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            computed_at INTEGER NOT NULL,
+            computed_by TEXT NOT NULL,
+            source TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            contacts BLOB NOT NULL,
+            key_id TEXT NOT NULL
+        );
+        CREATE INDEX incident_scopes_incident ON incident_scopes (incident_id, id);
+        CREATE TABLE incident_notices (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            kind TEXT NOT NULL,
+            language TEXT NOT NULL,
+            template TEXT NOT NULL,
+            template_sha256 TEXT NOT NULL,
+            approved_by TEXT NOT NULL,
+            approved_at INTEGER NOT NULL
+        );
+        CREATE INDEX incident_notices_incident ON incident_notices (incident_id, id);",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -246,5 +332,91 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
         $$ LANGUAGE plpgsql;
         CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
         FOR EACH ROW EXECUTE FUNCTION audit_append_only();",
+    ),
+    // Version 3: breach incidents: the incident, its timeline, the checklist
+    // tasks done, evidence (content and SHA-256) with its chain of custody,
+    // scopes (the contact list only as ciphertext) and approved notice templates.
+    (
+        3,
+        "CREATE TABLE incidents (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_ref TEXT,
+            severity TEXT NOT NULL,
+            status TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            discovered_at BIGINT NOT NULL,
+            occurred_from BIGINT,
+            occurred_to BIGINT,
+            created_at BIGINT NOT NULL,
+            jurisdictions TEXT NOT NULL,
+            details TEXT NOT NULL
+        );
+        CREATE TABLE incident_timeline (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            incident_id BIGINT NOT NULL REFERENCES incidents (id),
+            at BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX incident_timeline_incident ON incident_timeline (incident_id, id);
+        CREATE TABLE incident_tasks (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            incident_id BIGINT NOT NULL REFERENCES incidents (id),
+            task TEXT NOT NULL,
+            done_at BIGINT NOT NULL,
+            done_by TEXT NOT NULL,
+            note TEXT NOT NULL
+        );
+        CREATE INDEX incident_tasks_incident ON incident_tasks (incident_id, id);
+        CREATE TABLE incident_evidence (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            incident_id BIGINT NOT NULL REFERENCES incidents (id),
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            content BYTEA NOT NULL,
+            origin TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at BIGINT NOT NULL,
+            note TEXT NOT NULL
+        );
+        CREATE INDEX incident_evidence_incident ON incident_evidence (incident_id, id);
+        CREATE TABLE incident_custody (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            evidence_id BIGINT NOT NULL REFERENCES incident_evidence (id),
+            incident_id BIGINT NOT NULL REFERENCES incidents (id),
+            at BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX incident_custody_incident ON incident_custody (incident_id, id);
+        CREATE TABLE incident_scopes (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            incident_id BIGINT NOT NULL REFERENCES incidents (id),
+            computed_at BIGINT NOT NULL,
+            computed_by TEXT NOT NULL,
+            source TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            contacts BYTEA NOT NULL,
+            key_id TEXT NOT NULL
+        );
+        CREATE INDEX incident_scopes_incident ON incident_scopes (incident_id, id);
+        CREATE TABLE incident_notices (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            incident_id BIGINT NOT NULL REFERENCES incidents (id),
+            kind TEXT NOT NULL,
+            language TEXT NOT NULL,
+            template TEXT NOT NULL,
+            template_sha256 TEXT NOT NULL,
+            approved_by TEXT NOT NULL,
+            approved_at BIGINT NOT NULL
+        );
+        CREATE INDEX incident_notices_incident ON incident_notices (incident_id, id);",
     ),
 ];

@@ -2,6 +2,7 @@
 //! PostgreSQL (when `TEST_POSTGRES_URL` is set).
 
 mod console;
+mod incidents;
 
 use model::Timestamp;
 use store::{Backend, Config, NewDecisionRecord, Store, StreamState, hash_api_key};
@@ -140,6 +141,7 @@ async fn sqlite_tells_the_story_and_survives_a_reopen() {
     let store = Store::open(&config).await.expect("open creates the file and its folder");
     assert_eq!(store.backend(), Backend::Sqlite);
     check_story(&store).await;
+    incidents::check_incidents_story(&store).await;
     console::check_console_story(&store).await;
     drop(store);
     let reopened = Store::open(&config).await.expect("reopen");
@@ -182,6 +184,7 @@ async fn postgres_tells_the_same_story() {
     let store = Store::open(&Config::Postgres { url: scoped }).await.expect("open postgres");
     assert_eq!(store.backend(), Backend::Postgres);
     check_story(&store).await;
+    incidents::check_incidents_story(&store).await;
     console::check_console_story(&store).await;
     sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
         .execute(&admin)
