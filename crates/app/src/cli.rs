@@ -93,6 +93,13 @@ enum Command {
     /// The GeoIP and ASN databases of [geoip] (docs/geoip.md).
     #[command(subcommand)]
     Geoip(GeoipCommand),
+    /// Tell the operator: test the [notify] channels (docs/notify.md).
+    #[command(subcommand)]
+    Notify(crate::notify_cmd::NotifyCommand),
+    /// The breach-notice outbox: enqueue, send (throttled, crash-safe),
+    /// status, reconcile, retry (docs/notify.md).
+    #[command(subcommand)]
+    Notices(crate::notices_cmd::NoticesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -356,6 +363,14 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scan::run(&args, language)
         }
         Command::Mask(args) => scan::run_mask(&args),
+        Command::Notify(command) => crate::notify_cmd::run(
+            command,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
+        Command::Notices(command) => crate::notices_cmd::run(
+            command,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
         Command::Geoip(command) => {
             let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
             match command {

@@ -70,6 +70,10 @@ struct RawConfig {
     run: crate::run_config::RawRun,
     #[serde(default)]
     geoip: RawGeoip,
+    #[serde(default)]
+    notify: crate::notify_config::RawNotify,
+    #[serde(default)]
+    notices: crate::notify_config::RawNotices,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -208,6 +212,10 @@ pub(crate) struct Config {
     pub(crate) run: crate::run_config::RunConfig,
     /// `[geoip]`: the enrichment databases.
     pub(crate) geoip: GeoipConfig,
+    /// `[notify]`: the operator's alert messages.
+    pub(crate) notify: crate::notify_config::NotifyConfig,
+    /// `[notices]`: how the notice outbox sends.
+    pub(crate) notices: crate::notify_config::NoticesConfig,
 }
 
 impl Default for Config {
@@ -227,6 +235,8 @@ impl Default for Config {
             blocking: crate::blocking_config::Blocking::default(),
             run: crate::run_config::RunConfig::default(),
             geoip: GeoipConfig::default(),
+            notify: crate::notify_config::NotifyConfig::default(),
+            notices: crate::notify_config::NoticesConfig::default(),
         }
     }
 }
@@ -432,6 +442,8 @@ impl RawConfig {
         );
         config.run = crate::run_config::validate(self.run, &mut problems);
         config.geoip = validate_geoip(self.geoip, &mut problems);
+        config.notify = crate::notify_config::validate_notify(self.notify, &mut problems);
+        config.notices = crate::notify_config::validate_notices(self.notices, &mut problems);
         unknown_keys("", &self.unknown, &mut problems);
         unknown_keys("rules", &self.rules.unknown, &mut problems);
         unknown_keys("site", &self.site.unknown, &mut problems);

@@ -157,7 +157,7 @@ pub(crate) enum AllowlistCommand {
 
 /// The default SQLite file: `$XDG_DATA_HOME/leakguard/leakguard.db`, else
 /// `~/.local/share/leakguard/leakguard.db`, else `./leakguard.db`.
-fn default_store() -> store::Config {
+pub(crate) fn default_store() -> store::Config {
     // The app crate is where environment variables are read.
     #[allow(clippy::disallowed_methods)]
     let data_home = std::env::var_os("XDG_DATA_HOME")
@@ -461,6 +461,7 @@ pub(crate) fn analyze_and_decide(
         let service = open_service(config).await?;
         Ok(service.decide_alerts(&analysis.alerts, &tags, &config.blocking.profile).await?)
     })?;
+    crate::notifier::tell_decided(config, &analysis.alerts, &made);
     let summary = format!(
         "decisions: {} new from {} alert(s) (alerts decided on before and allowlisted addresses give none)",
         made.len(),

@@ -13,6 +13,7 @@ mod alerts;
 mod audit;
 mod incidents;
 mod migrations;
+mod notices;
 mod records;
 mod store;
 mod users;
@@ -25,6 +26,7 @@ pub use records::{
     AllowRecord, BouncerRecord, DecisionRecord, NewDecisionRecord, StreamState, Version,
 };
 pub use store::{Backend, Config, Store, hash_api_key};
+pub use notices::{Enqueued, NewNoticeRecord, NoticeEvent, NoticeRecord};
 
 pub use alerts::{AlertFilter, AlertRecord};
 pub use audit::{AuditEntry, AuditVerdict, GENESIS_HASH, NewAuditEntry, audit_hash};

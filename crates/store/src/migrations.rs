@@ -209,6 +209,43 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         );
         CREATE INDEX incident_notices_incident ON incident_notices (incident_id, id);",
     ),
+    // Version 4: the notice outbox. One row per notice, unique by key, with
+    // its state (pending, sending, sent, failed, unknown) recorded before and
+    // after each send, and every attempt's outcome in `notice_events`.
+    (
+        4,
+        "CREATE TABLE notices (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            language TEXT NOT NULL,
+            reference TEXT,
+            message_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            next_attempt_at BIGINT NOT NULL,
+            last_error TEXT,
+            gateway_id TEXT,
+            reply TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            sent_at BIGINT
+        );
+        CREATE INDEX notices_due ON notices (state, next_attempt_at, id);
+        CREATE INDEX notices_message_id ON notices (message_id);
+        CREATE INDEX notices_reference ON notices (reference);
+        CREATE TABLE notice_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            notice_id BIGINT NOT NULL,
+            at BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX notice_events_notice ON notice_events (notice_id, id);",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -418,5 +455,42 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
             approved_at BIGINT NOT NULL
         );
         CREATE INDEX incident_notices_incident ON incident_notices (incident_id, id);",
+    ),
+    // Version 4: the notice outbox. One row per notice, unique by key, with
+    // its state (pending, sending, sent, failed, unknown) recorded before and
+    // after each send, and every attempt's outcome in `notice_events`.
+    (
+        4,
+        "CREATE TABLE notices (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            language TEXT NOT NULL,
+            reference TEXT,
+            message_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            next_attempt_at BIGINT NOT NULL,
+            last_error TEXT,
+            gateway_id TEXT,
+            reply TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            sent_at BIGINT
+        );
+        CREATE INDEX notices_due ON notices (state, next_attempt_at, id);
+        CREATE INDEX notices_message_id ON notices (message_id);
+        CREATE INDEX notices_reference ON notices (reference);
+        CREATE TABLE notice_events (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            notice_id BIGINT NOT NULL,
+            at BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX notice_events_notice ON notice_events (notice_id, id);",
     ),
 ];
