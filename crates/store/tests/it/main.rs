@@ -3,6 +3,7 @@
 
 mod console;
 mod incidents;
+mod notices;
 
 use model::Timestamp;
 use store::{Backend, Config, NewDecisionRecord, Store, StreamState, hash_api_key};
@@ -143,6 +144,7 @@ async fn sqlite_tells_the_story_and_survives_a_reopen() {
     check_story(&store).await;
     incidents::check_incidents_story(&store).await;
     console::check_console_story(&store).await;
+    notices::check_notices_story(&store).await;
     drop(store);
     let reopened = Store::open(&config).await.expect("reopen");
     assert_eq!(reopened.schema_version().await.expect("schema"), store::latest_schema_version());
@@ -186,6 +188,7 @@ async fn postgres_tells_the_same_story() {
     check_story(&store).await;
     incidents::check_incidents_story(&store).await;
     console::check_console_story(&store).await;
+    notices::check_notices_story(&store).await;
     sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
         .execute(&admin)
         .await
