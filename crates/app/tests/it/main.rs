@@ -13,6 +13,7 @@ mod enforcers;
 mod geoip;
 mod login;
 mod notices;
+mod notify;
 mod run;
 mod run_faults;
 mod run_model;

@@ -22,10 +22,10 @@ use super::{json_of, leakguard};
 
 const PYTHON: &str = "/usr/bin/python3";
 
-struct Smtp {
+pub(crate) struct Smtp {
     child: Child,
-    port: u16,
-    maildir: PathBuf,
+    pub(crate) port: u16,
+    pub(crate) maildir: PathBuf,
 }
 
 impl Drop for Smtp {
@@ -49,7 +49,7 @@ class Handler(Mailbox):
         return "250 OK"
 "#;
 
-fn start_smtp(dir: &Path) -> Option<Smtp> {
+pub(crate) fn start_smtp(dir: &Path) -> Option<Smtp> {
     let present = Path::new(PYTHON).exists()
         && Command::new(PYTHON)
             .args(["-c", "import aiosmtpd"])
@@ -111,7 +111,7 @@ fn config(dir: &Path, port: u16) -> PathBuf {
 }
 
 /// (To, Message-ID) of every message in the Maildir.
-fn mailbox(maildir: &Path) -> Vec<(String, String)> {
+pub(crate) fn mailbox(maildir: &Path) -> Vec<(String, String)> {
     let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
     entries
         .map(|entry| {
