@@ -90,6 +90,12 @@ enum Command {
     /// Addresses and ranges never decided on (the office, the payment gateway).
     #[command(subcommand)]
     Allowlist(decisions_cmd::AllowlistCommand),
+    /// Console users: create (with a one-time password file) and list.
+    #[command(subcommand)]
+    Admin(crate::console_cmd::AdminCommand),
+    /// The audit trail: verify its hash chain, list and export it.
+    #[command(subcommand)]
+    Audit(crate::console_cmd::AuditCommand),
     /// The GeoIP and ASN databases of [geoip] (docs/geoip.md).
     #[command(subcommand)]
     Geoip(GeoipCommand),
@@ -297,6 +303,17 @@ pub(crate) struct DemoArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// Then serve the web console on the demo's alerts and decisions: a fresh
+    /// state folder, a `demo` administrator with a one-time password file,
+    /// a `demo` bouncer key file (paths printed).
+    #[arg(long)]
+    pub(crate) serve: bool,
+    /// With --serve: where to listen (loopback; default 127.0.0.1:8080, port 0 picks one).
+    #[arg(long, value_name = "ADDR", requires = "serve")]
+    pub(crate) listen: Option<String>,
+    /// With --serve: the state folder (default: a new one in the temp directory).
+    #[arg(long, value_name = "DIR", requires = "serve")]
+    pub(crate) state: Option<PathBuf>,
 }
 
 /// The report language: flag, then config, then `$LANG`, then English.
@@ -349,6 +366,14 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &config::load_config(cli.config.as_deref(), &Overrides::default())?,
         ),
         Command::Allowlist(command) => decisions_cmd::allowlist(
+            command,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
+        Command::Admin(command) => crate::console_cmd::admin(
+            command,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
+        Command::Audit(command) => crate::console_cmd::audit(
             command,
             &config::load_config(cli.config.as_deref(), &Overrides::default())?,
         ),

@@ -459,6 +459,7 @@ pub(crate) fn analyze_and_decide(
         rule_set.rules().iter().map(|rule| (rule.id().clone(), rule.tags().to_vec())).collect();
     let made = block_on(async {
         let service = open_service(config).await?;
+        service.store_alerts(&analysis.alerts).await?;
         Ok(service.decide_alerts(&analysis.alerts, &tags, &config.blocking.profile).await?)
     })?;
     crate::notifier::tell_decided(config, &analysis.alerts, &made);

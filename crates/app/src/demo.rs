@@ -111,6 +111,16 @@ pub(crate) fn run(
             stdout.write_all(text.as_bytes())?;
         }
     }
+    if args.serve {
+        drop(stdout);
+        let serve = crate::console_cmd::DemoServe {
+            log: &path,
+            alerts: &analysis.alerts,
+            listen: args.listen.as_deref(),
+            state: args.state.as_deref(),
+        };
+        return crate::console_cmd::demo_serve(&serve, config, language);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,6 +9,7 @@ mod analyze;
 mod blocking_config;
 mod cli;
 mod config;
+mod console_cmd;
 mod decisions_cmd;
 mod demo;
 mod eval;

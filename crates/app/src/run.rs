@@ -628,6 +628,7 @@ impl Processing {
             ));
             match made {
                 Ok(made) => {
+                    crate::console_cmd::store_alerts_live(&self.runtime, &self.service, &alerts);
                     if let Some(notifier) = &self.notifier {
                         notifier.offer(&alerts, &made);
                     }
@@ -1121,6 +1122,7 @@ pub(crate) fn run(
             Some(login_sink::EngineSink::new(input_sender.clone())),
         )?;
         let router = api::router(service.clone()).merge(routes).merge(login);
+        let router = crate::console_cmd::mount(router, service.clone(), config, acceptor.is_some());
         let (stop_api, api_stopped) = tokio::sync::oneshot::channel::<()>();
         let shutdown = async move {
             let _ = api_stopped.await;

@@ -19,7 +19,7 @@ pub(crate) struct ServeArgs {
     listen: Option<String>,
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -59,6 +59,7 @@ pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode>
     };
     runtime.block_on(async {
         let service = Arc::new(open_service(config).await?);
+        let console_service = service.clone();
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;
@@ -74,9 +75,11 @@ pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode>
         {
             let mut stdout = std::io::stdout().lock();
             writeln!(stdout, "leakguard serve: bouncer API on {scheme}://{local}")?;
+            writeln!(stdout, "leakguard serve: web console on {scheme}://{local}/")?;
             stdout.flush()?;
         }
         let router = api::router(service);
+        let router = crate::console_cmd::mount(router, console_service, config, acceptor.is_some());
         match acceptor {
             Some(acceptor) => {
                 let listener = crate::tls::TlsListener::spawn(listener, acceptor)?;
