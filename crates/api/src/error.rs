@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use service::{LoginError, RangeError};
 
 /// A failed request.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +21,21 @@ pub enum ApiError {
     /// The service failed.
     #[error(transparent)]
     Service(#[from] service::Error),
+    /// No `X-Api-Key`, or one no API client holds (login endpoints).
+    #[error("missing or unknown X-Api-Key; issue one with `leakguard keys add NAME --scope login`")]
+    Unauthorized,
+    /// A key without the scope the endpoint needs.
+    #[error("this API key lacks the {0} scope")]
+    MissingScope(&'static str),
+    /// The login check or result failed.
+    #[error(transparent)]
+    Login(#[from] service::LoginError),
+    /// The range API could not answer.
+    #[error(transparent)]
+    Range(#[from] service::RangeError),
+    /// Something inside the server failed.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -32,7 +48,28 @@ impl ApiError {
             ApiError::Service(error) if error.is_user_error() => {
                 (StatusCode::BAD_REQUEST, "invalid_request")
             }
-            ApiError::Service(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Service(_) | ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
+            ApiError::MissingScope(_) => (StatusCode::FORBIDDEN, "missing_scope"),
+            ApiError::Login(error) => match error {
+                LoginError::InvalidAccount(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
+                LoginError::NoEngine | LoginError::EngineUnavailable(_) => {
+                    (StatusCode::SERVICE_UNAVAILABLE, "engine_unavailable")
+                }
+                LoginError::Service(error) if error.is_user_error() => {
+                    (StatusCode::BAD_REQUEST, "invalid_request")
+                }
+                LoginError::Corpus(_) | LoginError::Service(_) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                }
+            },
+            ApiError::Range(error) => match error {
+                RangeError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_prefix"),
+                RangeError::NoNtlm => (StatusCode::NOT_FOUND, "ntlm_unavailable"),
+                RangeError::Corpus(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            },
         }
     }
 }
@@ -43,12 +80,21 @@ impl IntoResponse for ApiError {
         let body = match &self {
             // CrowdSec's exact answer, which bouncers recognize.
             ApiError::Forbidden => json!({ "message": "access forbidden" }),
-            _ if status.is_server_error() => {
+            _ if status == StatusCode::INTERNAL_SERVER_ERROR => {
                 // The details go to the operator's log, never to the client.
                 // TODO(#6): route through tracing once the binary installs a subscriber.
                 #[allow(clippy::print_stderr)]
-                {
-                    eprintln!("api: internal error: {self}");
+                match &self {
+                    // A corpus error names the prefix file, and a prefix is the
+                    // asker's secret: say only that the corpus failed.
+                    ApiError::Range(_) | ApiError::Login(LoginError::Corpus(_)) => {
+                        eprintln!(
+                            "api: internal error: the pwned-password corpus could not be read \
+                             (details withheld: they would name the prefix asked; \
+                             check the corpus with `leakguard pwned import`)"
+                        );
+                    }
+                    _ => eprintln!("api: internal error: {self}"),
                 }
                 json!({ "code": code, "message": "internal error" })
             }

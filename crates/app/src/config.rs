@@ -71,6 +71,8 @@ struct RawConfig {
     #[serde(default)]
     geoip: RawGeoip,
     #[serde(default)]
+    pwned: crate::pwned_config::RawPwned,
+    #[serde(default)]
     notify: crate::notify_config::RawNotify,
     #[serde(default)]
     notices: crate::notify_config::RawNotices,
@@ -212,6 +214,8 @@ pub(crate) struct Config {
     pub(crate) run: crate::run_config::RunConfig,
     /// `[geoip]`: the enrichment databases.
     pub(crate) geoip: GeoipConfig,
+    /// `[pwned]`: the breached-password corpora.
+    pub(crate) pwned: crate::pwned_config::PwnedConfig,
     /// `[notify]`: the operator's alert messages.
     pub(crate) notify: crate::notify_config::NotifyConfig,
     /// `[notices]`: how the notice outbox sends.
@@ -235,6 +239,7 @@ impl Default for Config {
             blocking: crate::blocking_config::Blocking::default(),
             run: crate::run_config::RunConfig::default(),
             geoip: GeoipConfig::default(),
+            pwned: crate::pwned_config::PwnedConfig::default(),
             notify: crate::notify_config::NotifyConfig::default(),
             notices: crate::notify_config::NoticesConfig::default(),
         }
@@ -442,6 +447,7 @@ impl RawConfig {
         );
         config.run = crate::run_config::validate(self.run, &mut problems);
         config.geoip = validate_geoip(self.geoip, &mut problems);
+        config.pwned = crate::pwned_config::validate(self.pwned, &mut problems);
         config.notify = crate::notify_config::validate_notify(self.notify, &mut problems);
         config.notices = crate::notify_config::validate_notices(self.notices, &mut problems);
         unknown_keys("", &self.unknown, &mut problems);

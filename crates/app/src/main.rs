@@ -23,6 +23,8 @@ mod notify_cmd;
 mod notify_config;
 mod outbox;
 mod outputs;
+mod pwned_cmd;
+mod pwned_config;
 mod report;
 mod rule_pack;
 mod rules_cmd;

@@ -78,7 +78,8 @@ pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode>
             writeln!(stdout, "leakguard serve: web console on {scheme}://{local}/")?;
             stdout.flush()?;
         }
-        let router = api::router(service);
+        let login = crate::pwned_cmd::login_routes(service.clone(), config, None)?;
+        let router = api::router(service).merge(login);
         let router = crate::console_cmd::mount(router, console_service, config, acceptor.is_some());
         match acceptor {
             Some(acceptor) => {

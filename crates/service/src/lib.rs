@@ -29,6 +29,9 @@
 
 mod accounts;
 mod console;
+mod incident;
+mod login;
+mod passwords;
 mod service;
 pub mod totp;
 
@@ -36,8 +39,18 @@ pub use decisions::{
     Allowlist, Decision, DecisionAction, DecisionId, NewDecision, Origin, Profile, Scope,
     format_go_duration, parse_duration, render_nftables, render_nginx_deny,
 };
+pub use incident::{
+    ContactKey, IncidentError, MAX_EVIDENCE_BYTES, NewIncident, StoredScope, sha256_hex,
+};
 pub use service::{Bouncer, DecisionQuery, ManualDecision, Service, StreamPull};
 pub use store::AllowRecord;
+
+pub use login::{
+    API_KEY_SCOPES, ApiClient, KEY_CACHE_SECS, LOGIN_SCOPE, LoginAttempt, LoginError, LoginGuard,
+    LoginResult, LoginSink, LoginVerdict, MAX_ACCOUNT_BYTES, Reason, SinkFuture, Verdict,
+};
+pub use passwords::{Passwords, RangeError};
+pub use pwned::{HashKind, PackReport, parse_hash};
 
 pub use accounts::{
     LOCK_AFTER_FAILURES, LOCK_SECS, MIN_PASSWORD_CHARS, NewSession, Permission, RECOVERY_CODES,
@@ -69,6 +82,15 @@ pub enum Error {
     /// A bouncer of that name exists already (a user error).
     #[error("a bouncer named {0:?} exists already")]
     DuplicateBouncer(String),
+    /// An API key name that is empty or too long (a user error).
+    #[error("invalid API key name {0:?}; use 1 to 64 letters, digits, '-', '_' or '.'")]
+    InvalidKeyName(String),
+    /// An API key scope that does not exist (a user error).
+    #[error("invalid API key scope {0:?}; use login")]
+    InvalidKeyScope(String),
+    /// An API key of that name exists already (a user error).
+    #[error("an API key named {0:?} exists already")]
+    DuplicateApiKey(String),
     /// That allowlist entry exists already (a user error).
     #[error("{0:?} is allowlisted already")]
     DuplicateAllow(String),
@@ -120,6 +142,7 @@ impl From<store::Error> for Error {
         match error {
             store::Error::DuplicateBouncer(name) => Error::DuplicateBouncer(name),
             store::Error::DuplicateAllow(value) => Error::DuplicateAllow(value),
+            store::Error::DuplicateApiKey(name) => Error::DuplicateApiKey(name),
             store::Error::DuplicateUser(name) => Error::DuplicateUser(name),
             other => Error::Store(other),
         }

@@ -81,7 +81,7 @@ pub struct StreamPull {
 }
 
 /// The index, the allowlist it was built with, and the highest decision id read into it.
-type Snapshot = (Arc<DecisionIndex>, Arc<Allowlist>, i64);
+pub(crate) type Snapshot = (Arc<DecisionIndex>, Arc<Allowlist>, i64);
 
 #[derive(Debug)]
 struct Cached {
@@ -159,13 +159,13 @@ fn compile_allowlist(records: &[AllowRecord]) -> Allowlist {
 }
 
 /// A new API key: 32 random bytes in hex.
-fn generate_key() -> String {
+pub(crate) fn generate_key() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn is_valid_bouncer_name(name: &str) -> bool {
+pub(crate) fn is_valid_bouncer_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"-_.".contains(&byte))
 }
@@ -194,7 +194,7 @@ impl Service {
     /// date when the store changed: in place, reading only the new and deleted
     /// decisions, when the allowlist is unchanged; from scratch otherwise.
     /// One caller refreshes at a time; the others wait and reuse its work.
-    async fn current(&self) -> Result<Snapshot> {
+    pub(crate) async fn current(&self) -> Result<Snapshot> {
         let version = self.store.version().await?;
         if let Some(hit) = self.cached_at(version) {
             return Ok(hit);

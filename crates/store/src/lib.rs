@@ -10,6 +10,7 @@
 //! as SHA-256 hashes ([`hash_api_key`]).
 
 mod alerts;
+mod api_keys;
 mod audit;
 mod incidents;
 mod migrations;
@@ -29,6 +30,7 @@ pub use store::{Backend, Config, Store, hash_api_key};
 pub use notices::{Enqueued, NewNoticeRecord, NoticeEvent, NoticeRecord};
 
 pub use alerts::{AlertFilter, AlertRecord};
+pub use api_keys::ApiKeyRecord;
 pub use audit::{AuditEntry, AuditVerdict, GENESIS_HASH, NewAuditEntry, audit_hash};
 pub use users::{SessionRecord, UserRecord};
 
@@ -77,6 +79,9 @@ pub enum Error {
     /// A bouncer of that name exists already.
     #[error("a bouncer named {0:?} exists already")]
     DuplicateBouncer(String),
+    /// An API key of that name exists already.
+    #[error("an API key named {0:?} exists already")]
+    DuplicateApiKey(String),
     /// A user of that name exists already.
     #[error("a user named {0:?} exists already")]
     DuplicateUser(String),

@@ -246,6 +246,19 @@ pub(crate) const SQLITE: &[(i64, &str)] = &[
         );
         CREATE INDEX notice_events_notice ON notice_events (notice_id, id);",
     ),
+    // Version 5: API keys for the shop's own login code (the login check, login
+    // results and event intake), kept apart from bouncers' keys: `scopes` says
+    // which endpoints a key opens (comma-separated, e.g. `login`).
+    (
+        5,
+        "CREATE TABLE api_keys (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            key_hash TEXT NOT NULL UNIQUE,
+            scopes TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        );",
+    ),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -492,5 +505,18 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
             detail TEXT NOT NULL
         );
         CREATE INDEX notice_events_notice ON notice_events (notice_id, id);",
+    ),
+    // Version 5: API keys for the shop's own login code (the login check, login
+    // results and event intake), kept apart from bouncers' keys: `scopes` says
+    // which endpoints a key opens (comma-separated, e.g. `login`).
+    (
+        5,
+        "CREATE TABLE api_keys (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            key_hash TEXT NOT NULL UNIQUE,
+            scopes TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        );",
     ),
 ];
