@@ -29,7 +29,6 @@
 
 mod accounts;
 mod console;
-mod incident;
 mod login;
 mod passwords;
 mod service;
@@ -38,9 +37,6 @@ pub mod totp;
 pub use decisions::{
     Allowlist, Decision, DecisionAction, DecisionId, NewDecision, Origin, Profile, Scope,
     format_go_duration, parse_duration, render_nftables, render_nginx_deny,
-};
-pub use incident::{
-    ContactKey, IncidentError, MAX_EVIDENCE_BYTES, NewIncident, StoredScope, sha256_hex,
 };
 pub use service::{Bouncer, DecisionQuery, ManualDecision, Service, StreamPull};
 pub use store::AllowRecord;
