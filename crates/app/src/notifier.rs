@@ -266,7 +266,7 @@ impl Notifier {
         for item in items_for(alerts, decisions, self.threshold, self.utc_offset_secs) {
             if self.sender.try_send(item).is_err() {
                 let dropped = self.dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if dropped % 1000 == 0 {
+                if dropped.is_multiple_of(1000) {
                     report(&format!("queue full: {} item(s) not told", dropped + 1));
                 }
             }

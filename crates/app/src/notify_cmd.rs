@@ -56,8 +56,8 @@ fn test_message(site: &str, language: Language) -> Outgoing {
     }
 }
 
-pub(crate) fn run(command: NotifyCommand, config: &Config) -> anyhow::Result<ExitCode> {
-    let NotifyCommand::Test { output } = command;
+pub(crate) fn run(command: &NotifyCommand, config: &Config) -> anyhow::Result<ExitCode> {
+    let &NotifyCommand::Test { output } = command;
     anyhow::ensure!(
         config.notify.is_configured(),
         "no channel in [notify]; add [notify.email], [notify.webhook], [notify.telegram] or [notify.line] (docs/notify.md)"
