@@ -90,6 +90,16 @@ enum Command {
     /// Addresses and ranges never decided on (the office, the payment gateway).
     #[command(subcommand)]
     Allowlist(decisions_cmd::AllowlistCommand),
+    /// Issue and revoke API keys for the shop's own login code (the login
+    /// check and results, docs/api.md).
+    #[command(subcommand)]
+    Keys(crate::pwned_cmd::KeysCommand),
+    /// The pwned-password corpus: pack the downloader's folder for speed.
+    #[command(subcommand)]
+    Pwned(crate::pwned_cmd::PwnedCommand),
+    /// Check a password against the pwned-password corpus, locally.
+    #[command(subcommand)]
+    Password(crate::pwned_cmd::PasswordCommand),
     /// Console users: create (with a one-time password file) and list.
     #[command(subcommand)]
     Admin(crate::console_cmd::AdminCommand),
@@ -365,6 +375,16 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command,
             &config::load_config(cli.config.as_deref(), &Overrides::default())?,
         ),
+        Command::Keys(command) => crate::pwned_cmd::keys(
+            command,
+            &config::load_config(cli.config.as_deref(), &Overrides::default())?,
+        ),
+        Command::Pwned(command) => crate::pwned_cmd::pwned(command),
+        Command::Password(command) => {
+            let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
+            let language = choose_language(cli.lang.as_deref(), config.language)?;
+            crate::pwned_cmd::password(command, &config, language)
+        }
         Command::Allowlist(command) => decisions_cmd::allowlist(
             command,
             &config::load_config(cli.config.as_deref(), &Overrides::default())?,
