@@ -36,10 +36,13 @@ pub struct BaselineRise {
 #[derive(Debug, Clone, Default)]
 struct Heavy {
     entries: Vec<(u128, u64)>,
+    /// Events added.
+    total: u64,
 }
 
 impl Heavy {
     fn add(&mut self, value: u128) {
+        self.total += 1;
         if let Some(entry) = self.entries.iter_mut().find(|entry| entry.0 == value) {
             entry.1 += 1;
             return;
@@ -234,14 +237,21 @@ impl BaselineState {
         }
         let current = self.current.as_deref()?;
         for test in &rule.concentrated {
-            let mut grown: Vec<(u128, u64)> = current
-                .field(test.by)
+            let now = current.field(test.by);
+            let before = self.previous.as_deref().map(|tops| tops.field(test.by));
+            // A value's growth is what it made beyond its share of the
+            // previous period, scaled to this period's volume so far: a rise
+            // spread over everyone (a big provider carrying half the visitors)
+            // grows every value in proportion and none stands out.
+            let scale = before
+                .filter(|before| before.total > 0)
+                .map_or(0.0, |before| now.total as f64 / before.total as f64);
+            let mut grown: Vec<(u128, u64)> = now
                 .entries
                 .iter()
                 .map(|&(value, hits)| {
-                    let before =
-                        self.previous.as_deref().map_or(0, |tops| tops.field(test.by).get(value));
-                    (value, hits.saturating_sub(before))
+                    let expected = before.map_or(0.0, |before| before.get(value) as f64 * scale);
+                    (value, (hits as f64 - expected).max(0.0).round() as u64)
                 })
                 .filter(|entry| entry.1 > 0)
                 .collect();

@@ -175,6 +175,8 @@ pub struct Engine {
     watermark: Option<i64>,
     next_sweep: i64,
     key_buf: Vec<u8>,
+    /// Another rule's key, for `or_flagged`.
+    scratch_key: Vec<u8>,
     opened: VecDeque<Alert>,
     closed: Vec<Alert>,
     rises: Rises,
@@ -293,6 +295,7 @@ impl Engine {
             watermark: None,
             next_sweep: i64::MIN,
             key_buf: Vec::with_capacity(64),
+            scratch_key: Vec::new(),
             opened: VecDeque::new(),
             closed: Vec::new(),
             rises: Rises::default(),
@@ -407,7 +410,7 @@ impl Engine {
             }
             let flagged = match rule.kind() {
                 RuleKind::Sequence(sequence) if sequence.or_flagged => {
-                    flagged_by(&self.runtimes, rules, idx, &self.key_buf)
+                    flagged_by(&self.runtimes, rules, idx, event, &mut self.scratch_key)
                         .and_then(|other| rules.get(other))
                         .map(Rule::id)
                 }
@@ -593,17 +596,26 @@ fn preceding_of(rule: &Rule) -> Option<&Condition> {
     }
 }
 
-/// Another rule (medium severity or worse, grouped the same way) with an
-/// alert open for `key`: the first by rule order.
-fn flagged_by(runtimes: &[RuleRuntime], rules: &[Rule], idx: usize, key: &[u8]) -> Option<usize> {
+/// Another rule (medium severity or worse, grouped by some of the same
+/// fields: `[ip]` for a rule grouped by `[ip, user_agent]`) with an alert open
+/// for the event's key: the first by rule order. `scratch` holds its key.
+fn flagged_by(
+    runtimes: &[RuleRuntime],
+    rules: &[Rule],
+    idx: usize,
+    event: &Event<'_>,
+    scratch: &mut Vec<u8>,
+) -> Option<usize> {
     let group_by = rules.get(idx)?.group_by();
     runtimes.iter().enumerate().position(|(other, runtime)| {
         other != idx
             && !runtime.open.is_empty()
             && rules.get(other).is_some_and(|rule| {
-                rule.group_by() == group_by && rule.severity() >= model::Severity::Medium
+                rule.severity() >= model::Severity::Medium
+                    && rule.group_by().iter().all(|field| group_by.contains(field))
+                    && key::build(rule.group_by(), event, scratch)
+                    && runtime.open.contains_key(scratch.as_slice())
             })
-            && runtime.open.contains_key(key)
     })
 }
 

@@ -73,3 +73,42 @@ detection: {kind: count, where: {path: /member/login}, window: 1h, threshold: 5}
     assert!(alerts.is_empty());
     assert!(engine.stats().n_keys <= 100);
 }
+
+#[test]
+fn an_attacker_returning_slower_than_the_flood_fills_the_map_is_still_kept() {
+    // The map holds 1,000 keys and the flood brings 10,000 new ones a
+    // second; the attacker fails once every 2,000 flood events, so every
+    // key it had is pushed out before it returns. The doorkeeper knows it
+    // again, and one-shot keys go first: its count reaches twenty.
+    const CAP: usize = 1_000;
+    let rule = "id: slow-stuffing
+title: Slow stuffing
+severity: high
+detection:
+  kind: count
+  where: {endpoint: member_login, method: POST, outcome: failure}
+  group_by: [ip]
+  window: 10m
+  threshold: 20
+";
+    let limits = EngineLimits { max_keys_per_rule: CAP, ..EngineLimits::default() };
+    let mut engine = Engine::new(rule_set(&[rule]), limits);
+    let mut attacker = request("203.0.113.9", 0, "POST", "/member/login", 200);
+    let mut flood = request("10.0.0.0", 0, "POST", "/member/login", 200);
+    let evidence = crate::Evidence { source: "access.log", line: 0, text: "" };
+    for idx in 0..100_000u32 {
+        let secs = i64::from(idx / 10_000);
+        flood.client_ip = Some(std::net::Ipv4Addr::from(0x0a00_0000 + idx).into());
+        flood.time = super::at(secs);
+        engine.feed(&flood, &evidence);
+        if idx % 2_000 == 0 {
+            attacker.time = super::at(secs);
+            engine.feed(&attacker, &evidence);
+        }
+        assert!(engine.stats().n_keys <= CAP as u64);
+    }
+    let alerts = engine.finish();
+    // Its first two failures were forgotten (the first before the map was ever
+    // full, the second as a one-shot key); the other 48 count.
+    assert_eq!(summary(&alerts), ["slow-stuffing ip 203.0.113.9 48"]);
+}
