@@ -29,6 +29,7 @@
 
 mod accounts;
 mod console;
+mod incident;
 mod login;
 mod passwords;
 mod service;
@@ -37,6 +38,9 @@ pub mod totp;
 pub use decisions::{
     Allowlist, Decision, DecisionAction, DecisionId, NewDecision, Origin, Profile, Scope,
     format_go_duration, parse_duration, render_nftables, render_nginx_deny,
+};
+pub use incident::{
+    ContactKey, IncidentError, MAX_EVIDENCE_BYTES, NewIncident, StoredScope, sha256_hex,
 };
 pub use service::{Bouncer, DecisionQuery, ManualDecision, Service, StreamPull};
 pub use store::AllowRecord;
