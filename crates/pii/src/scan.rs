@@ -70,6 +70,10 @@ struct Scanner<'a> {
 
     /// Whether the text has an `@` at all (else no e-mail is looked for).
     has_at_sign: bool,
+    /// The position of the next `@` at or after the last position asked
+    /// about (`usize::MAX` when there is none), so that tokens far from any
+    /// `@` are not read as e-mail local parts.
+    next_at_sign: std::cell::Cell<usize>,
     /// Cells read as a whole value.
     is_value: bool,
 }
@@ -116,7 +120,14 @@ fn is_hex(byte: u8) -> bool {
 impl<'a> Scanner<'a> {
     fn new(text: &'a str, is_value: bool) -> Self {
         let bytes = text.as_bytes();
-        Scanner { text, bytes, has_at_sign: memchr::memchr(b'@', bytes).is_some(), is_value }
+        let first_at_sign = memchr::memchr(b'@', bytes);
+        Scanner {
+            text,
+            bytes,
+            has_at_sign: first_at_sign.is_some(),
+            next_at_sign: std::cell::Cell::new(first_at_sign.unwrap_or(usize::MAX)),
+            is_value,
+        }
     }
 
     fn run(&self, emit: &mut dyn FnMut(usize, usize, Kind)) {
@@ -179,8 +190,13 @@ impl<'a> Scanner<'a> {
     /// case-insensitive).
     fn has_cue_before(&self, idx: usize, window: usize, cues: &[&str]) -> bool {
         let start = idx.saturating_sub(window);
-        let mut lowered = [0u8; 48];
         let slice = &self.bytes[start..idx];
+        // Every cue has a letter or a non-ASCII byte: most numbers in exports
+        // stand between digits and punctuation, and are settled here.
+        if !slice.iter().any(|byte| byte.is_ascii_alphabetic() || *byte >= 0x80) {
+            return false;
+        }
+        let mut lowered = [0u8; 48];
         let slice = &slice[slice.len().saturating_sub(lowered.len())..];
         for (target, byte) in lowered.iter_mut().zip(slice) {
             *target = byte.to_ascii_lowercase();
@@ -196,6 +212,7 @@ impl<'a> Scanner<'a> {
     fn at_word(&self, idx: usize) -> Option<(usize, usize, Kind)> {
         let bytes = self.bytes;
         if self.has_at_sign
+            && self.is_at_sign_near(idx)
             && let Some(end) = self.email_at(idx)
         {
             return Some((idx, end, Kind::Email));
@@ -280,6 +297,17 @@ impl<'a> Scanner<'a> {
             13..=19 => (b'1'..=b'8').contains(&run[0]),
             _ => false,
         }
+    }
+
+    /// Whether an `@` follows `idx` within the longest local part `email_at`
+    /// reads (65 bytes). Positions are asked about in increasing order.
+    fn is_at_sign_near(&self, idx: usize) -> bool {
+        let mut next = self.next_at_sign.get();
+        if next < idx {
+            next = memchr::memchr(b'@', &self.bytes[idx..]).map_or(usize::MAX, |at| idx + at);
+            self.next_at_sign.set(next);
+        }
+        next != usize::MAX && next - idx <= 65
     }
 
     fn email_at(&self, idx: usize) -> Option<usize> {
@@ -804,7 +832,13 @@ impl<'a> Scanner<'a> {
         if self.is_value {
             return None;
         }
-        if ends_with_any(before, ROLE_CUES) || AFTER_CUES.iter().any(|cue| after.starts_with(cue)) {
+        let may_end_with_role = before
+            .as_bytes()
+            .last()
+            .is_some_and(|last| ROLE_CUE_LAST_BYTES[usize::from(last.to_ascii_lowercase())]);
+        if (may_end_with_role && ends_with_any(before, ROLE_CUES))
+            || AFTER_CUES.iter().any(|cue| after.starts_with(cue))
+        {
             return Some((idx, end, Kind::PersonName));
         }
         if name.title_len > 0 {
