@@ -31,6 +31,8 @@ mod accounts;
 mod console;
 mod incident;
 mod login;
+#[cfg(test)]
+mod login_tests;
 mod passwords;
 mod service;
 pub mod totp;

@@ -345,3 +345,17 @@ fn password_check_reads_stdin_and_answers_from_a_packed_corpus() {
     assert_eq!(clean.status.code(), Some(0));
     assert_eq!(json_of(&clean)["found"], false);
 }
+
+#[test]
+fn the_docs_show_the_examples_the_tests_run() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api.md"))
+            .unwrap();
+    for name in ["leakguard-login.php", "leakguard-login.mjs"] {
+        let example = std::fs::read_to_string(docs_example(name)).unwrap();
+        assert!(
+            docs.contains(example.trim_end()),
+            "docs/api.md does not show docs/examples/{name} as it is"
+        );
+    }
+}
