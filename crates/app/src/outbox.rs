@@ -293,8 +293,10 @@ async fn send_sms(config: &NoticesConfig, client: &Client, notice: &NoticeRecord
     let Some(gateway) = &config.sms else {
         return Outcome::Temporary("no [notices.sms] gateway configured".to_owned());
     };
+    // The gateway's client id comes from the key, whatever the enqueuer put
+    // in `message_id`, so a resend always carries the same id.
     let sms = Sms {
-        key: notice.new.message_id.clone(),
+        key: sms_client_id(&notice.new.key),
         to: notice.new.recipient.clone(),
         text: notice.new.body.clone(),
     };
@@ -434,7 +436,10 @@ pub(crate) async fn reconcile_sms(
     let client = Client { timeout: Duration::from_secs(30), tls: config.tls.clone() };
     for notice in sms {
         let now = SystemClock.now();
-        match gateway.status(&client, &notice.new.message_id, notice.gateway_id.as_deref()).await {
+        match gateway
+            .status(&client, &sms_client_id(&notice.new.key), notice.gateway_id.as_deref())
+            .await
+        {
             Ok(SmsStatus::Delivered | SmsStatus::Pending) => {
                 store
                     .mark_notice_sent(notice.id, now, "the gateway has it (reconciled)", None)

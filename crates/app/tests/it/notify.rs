@@ -160,3 +160,33 @@ fn analyze_decide_tells_new_decisions_once_in_a_few_messages() {
     assert_eq!(mailbox(&smtp.maildir).len(), messages.len());
     assert_eq!(requests.lock().expect("lock").len(), posted.len());
 }
+
+#[test]
+fn run_tells_the_operator_about_an_attack_within_the_window() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some(smtp) = start_smtp(dir.path()) else { return };
+    let (hook, requests) = webhook();
+    let text = format!(
+        "[logs]\nformat = \"combined\"\n[store]\npath = \"data/leakguard.db\"\n[serve]\nlisten = \"127.0.0.1:0\"\n\
+         [run]\nfiles = [\"access.log\"]\npoll_interval = \"50ms\"\n\
+         [notify]\nlanguage = \"en\"\nwindow = \"10s\"\n\
+         [notify.email]\nserver = \"127.0.0.1\"\nport = {}\nsecurity = \"plain\"\nfrom = \"alerts@shop.example\"\nto = [\"ops@shop.example\"]\n\
+         [notify.webhook]\nurl = \"{hook}\"\n",
+        smtp.port
+    );
+    std::fs::write(dir.path().join("run.toml"), text).expect("write config");
+    std::fs::write(dir.path().join("access.log"), "").expect("create the log");
+    let daemon = super::run::start_with(dir.path(), "run.toml");
+    let attack = format!(
+        "203.0.113.66 - - [{}] \"GET /product?id=1%27%20UNION%20SELECT%20username,password%20FROM%20users--%20- HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0\"\n",
+        super::run::at(1)
+    );
+    super::run::append(&dir.path().join("access.log"), &attack);
+    // The alert and its ban go out within the window (10 s) plus a tick.
+    super::serve::wait_for("the operator's email", || !mailbox(&smtp.maildir).is_empty());
+    super::serve::wait_for("the webhook", || !requests.lock().expect("lock").is_empty());
+    let posted = requests.lock().expect("lock")[0].clone();
+    assert!(posted.contains("203.0.113.66"), "{posted}");
+    assert!(posted.contains("\"decisions\":1"), "the ban is told: {posted}");
+    drop(daemon);
+}
