@@ -590,7 +590,12 @@ pub(crate) fn validate_notices(
                 format!("{other:?} is not \"mitake\" or \"generic\""),
             ),
         }
-        if config.sms.is_some() {
+        let is_https = match &config.sms {
+            Some(notify::sms::Gateway::Mitake(gateway)) => gateway.base.https,
+            Some(notify::sms::Gateway::Generic(gateway)) => gateway.url.https,
+            None => false,
+        };
+        if is_https {
             config.tls = tls_for(section, None, &mut problems);
         }
         unknown_keys(section, &raw.unknown, problems.0);

@@ -150,6 +150,17 @@ impl Generic {
         let response =
             client.post_json(&self.url, &self.headers(), &document).await.map_err(http_error)?;
         let answer: serde_json::Value = serde_json::from_str(&response.body).unwrap_or_default();
+        if response.status >= 500 {
+            // The gateway may have taken it before failing: ask before resending.
+            return Err(SmsError::Http {
+                source: HttpError::NoAnswer {
+                    host: self.url.host.clone(),
+                    port: self.url.port,
+                    reason: format!("HTTP {}", response.status),
+                },
+                maybe_sent: true,
+            });
+        }
         if !response.is_success() {
             return Err(SmsError::Refused {
                 reason: format!(

@@ -337,3 +337,112 @@ fn bounces_are_recorded_and_temporary_refusals_retried() {
     let output = leakguard(dir.path(), &["-c", config_arg, "notices", "retry"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("1 failed notice(s) queued again"));
 }
+
+/// A generic SMS gateway on 127.0.0.1:0: it keeps every key it receives,
+/// answers 502 (after keeping it) for the number ending in 1 the first time,
+/// and answers status queries by key.
+fn sms_gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let keys = received.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(100) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let (status, answer) = if first.starts_with("GET ") {
+                let key = first
+                    .split("key=")
+                    .nth(1)
+                    .and_then(|rest| rest.split(' ').next())
+                    .unwrap_or_default();
+                if keys.lock().expect("lock").iter().any(|known| known == key) {
+                    ("200 OK", r#"{"status":"delivered"}"#.to_owned())
+                } else {
+                    ("404 Not Found", String::new())
+                }
+            } else {
+                let sms: Value = serde_json::from_slice(&body).expect("JSON");
+                let key = sms["key"].as_str().expect("key").to_owned();
+                let mut keys = keys.lock().expect("lock");
+                let seen = keys.contains(&key);
+                keys.push(key);
+                if sms["to"] == "+886900000001" && !seen {
+                    ("502 Bad Gateway", String::new())
+                } else {
+                    ("200 OK", format!(r#"{{"id":"gw-{}"}}"#, keys.len()))
+                }
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    (format!("http://{address}/sms"), received)
+}
+
+#[test]
+fn an_sms_caught_in_doubt_is_reconciled_by_the_gateways_status_not_resent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, received) = sms_gateway();
+    let config = dir.path().join("sms.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[store]\npath = \"{}\"\n[notices.sms]\nprovider = \"generic\"\nurl = \"{url}\"\n",
+            dir.path().join("leakguard.db").display()
+        ),
+    )
+    .expect("write config");
+    let config_arg = config.to_str().expect("utf-8");
+    let mut lines = String::new();
+    for (n, phone) in ["+886900000001", "+886900000002"].iter().enumerate() {
+        let notice = serde_json::json!({
+            "key": format!("incident-1/person-{n}/sms"), "channel": "sms", "recipient": phone,
+            "body": "【示範商店】個資外洩通知：請提防詐騙電話，撥 165。", "language": "zh-TW",
+        });
+        lines.push_str(&format!("{notice}\n"));
+    }
+    std::fs::write(dir.path().join("sms.jsonl"), lines).expect("write notices");
+    let output = leakguard(dir.path(), &["-c", config_arg, "notices", "enqueue", "sms.jsonl"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = leakguard(dir.path(), &["-c", config_arg, "notices", "send", "--output", "json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let send = json_of(&output);
+    assert_eq!(
+        (send["send"]["sent"].as_u64(), send["send"]["unknown"].as_u64()),
+        (Some(1), Some(1)),
+        "{send}"
+    );
+    let counts = states(dir.path(), &config);
+    assert_eq!((counts.get("sent"), counts.get("unknown")), (Some(&1), Some(&1)), "{counts:?}");
+    // Sending again does not touch the unknown one.
+    let output = leakguard(dir.path(), &["-c", config_arg, "notices", "send"]);
+    assert!(output.status.success());
+    assert_eq!(received.lock().expect("lock").len(), 2, "no blind resend");
+    let output =
+        leakguard(dir.path(), &["-c", config_arg, "notices", "reconcile", "--output", "json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let reconciled = json_of(&output);
+    assert_eq!(reconciled["sms"]["found_sent"].as_u64(), Some(1), "{reconciled}");
+    let counts = states(dir.path(), &config);
+    assert_eq!(counts.get("sent"), Some(&2), "{counts:?}");
+    assert_eq!(received.lock().expect("lock").len(), 2, "each person got one text");
+}
