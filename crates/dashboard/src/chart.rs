@@ -152,7 +152,7 @@ pub(crate) fn render(points: &[(i64, Point)], lang: Lang, offset: i32) -> String
     svg.push_str("</svg>");
     let _ = write!(
         svg,
-        "<p class=\"legend\"><span class=\"key bar\"></span>{}<span class=\"key errors\"></span>{}<span class=\"key alert-line\"></span>{}</p>",
+        "<p class=\"legend\"><span><span class=\"key bar\"></span>{}</span><span><span class=\"key errors\"></span>{}</span><span><span class=\"key alert-line\"></span>{}</span></p>",
         lang.t("requests (left axis)", "請求（左軸）"),
         lang.t("errors", "錯誤"),
         lang.t("alerts (right axis)", "警報（右軸）"),

@@ -229,7 +229,7 @@ pub(crate) fn page(frame: &Frame<'_>, title: &str, body: &str) -> String {
     let _ = write!(
         out,
         "</main><footer>leakguard · {} {}</footer></body></html>",
-        lang.t("times in", "時間以"),
+        lang.t("times in", "時區"),
         zone_name(frame.offset)
     );
     out

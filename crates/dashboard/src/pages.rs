@@ -1106,8 +1106,10 @@ async fn alert_detail(
     for line in &alert.evidence {
         let _ = write!(
             body,
-            "<div class=\"line\"><span class=\"where\">{}:{}</span><code>{}</code></div>",
+            "<div class=\"line\"><span class=\"where\" title=\"{}:{}\">{}:{}</span><code>{}</code></div>",
             esc(&line.source),
+            line.line,
+            esc(line.source.rsplit('/').next().unwrap_or(&line.source)),
             line.line,
             esc(&line.text)
         );
@@ -1124,7 +1126,9 @@ async fn alert_detail(
 }
 
 fn duration_text(lang: Lang, secs: u64) -> String {
-    if secs.is_multiple_of(86_400) {
+    if secs == 86_400 {
+        lang.t("1 day", "1 天").to_owned()
+    } else if secs.is_multiple_of(86_400) {
         format!("{} {}", secs / 86_400, lang.t("days", "天"))
     } else if secs.is_multiple_of(3600) {
         format!("{} {}", secs / 3600, lang.t("hours", "小時"))

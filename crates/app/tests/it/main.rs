@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod browser;
 mod enforcers;
 mod geoip;
 mod login;
