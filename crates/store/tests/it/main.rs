@@ -1,6 +1,7 @@
 //! The store's conformance story: the same steps on SQLite (always) and on
 //! PostgreSQL (when `TEST_POSTGRES_URL` is set).
 
+mod api_keys;
 mod console;
 mod incidents;
 mod notices;
@@ -145,6 +146,7 @@ async fn sqlite_tells_the_story_and_survives_a_reopen() {
     incidents::check_incidents_story(&store).await;
     console::check_console_story(&store).await;
     notices::check_notices_story(&store).await;
+    api_keys::check_api_keys_story(&store).await;
     drop(store);
     let reopened = Store::open(&config).await.expect("reopen");
     assert_eq!(reopened.schema_version().await.expect("schema"), store::latest_schema_version());
@@ -189,6 +191,7 @@ async fn postgres_tells_the_same_story() {
     incidents::check_incidents_story(&store).await;
     console::check_console_story(&store).await;
     notices::check_notices_story(&store).await;
+    api_keys::check_api_keys_story(&store).await;
     sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
         .execute(&admin)
         .await
