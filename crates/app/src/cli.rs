@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Language, Overrides};
 use crate::{analyze, decisions_cmd, demo, eval, eval_peers, eval_web, rules_cmd, serve};
-use crate::{eval_pii, geoip_cmd, run as run_cmd, scan};
+use crate::{eval_pii, geoip_cmd, incident_cmd, run as run_cmd, scan};
 
 /// leakguard keeps an online shop's customer data from leaking: it reads your
 /// web server's logs and finds the attacks that end in a leak.
@@ -106,6 +106,17 @@ enum Command {
     /// The audit trail: verify its hash chain, list and export it.
     #[command(subcommand)]
     Audit(crate::console_cmd::AuditCommand),
+    /// Breach response: incidents with the legal checklist and its deadlines
+    /// (Taiwan's 72-hour reports first), evidence bundles, scoping the people
+    /// affected, notices and the reports to the regulator and a CERT
+    /// (docs/incidents.md).
+    ///
+    /// Examples:
+    ///   leakguard incident create --from-alert analysis.json --alert-id ID
+    ///   leakguard incident show 1
+    ///   leakguard incident report 1 --out report.html --shop shop.toml
+    #[command(subcommand)]
+    Incident(incident_cmd::IncidentCommand),
     /// The GeoIP and ASN databases of [geoip] (docs/geoip.md).
     #[command(subcommand)]
     Geoip(GeoipCommand),
@@ -406,6 +417,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
             let language = choose_language(cli.lang.as_deref(), config.language)?;
             scan::run(&args, language)
+        }
+        Command::Incident(command) => {
+            let config = config::load_config(cli.config.as_deref(), &Overrides::default())?;
+            let language = choose_language(cli.lang.as_deref(), config.language)?;
+            incident_cmd::run(command, &config, language)
         }
         Command::Mask(args) => scan::run_mask(&args),
         Command::Notify(command) => crate::notify_cmd::run(

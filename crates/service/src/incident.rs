@@ -270,6 +270,25 @@ fn entry(at: Timestamp, actor: &str, action: &str, detail: String) -> TimelineRe
     TimelineRecord { at, actor: actor.to_owned(), action: action.to_owned(), detail }
 }
 
+/// A rendered notice for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingNotice {
+    /// The idempotency key (the same key is never enqueued twice).
+    pub key: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// The address or number.
+    pub recipient: String,
+    /// The subject.
+    pub subject: String,
+    /// The text.
+    pub body: String,
+    /// `en` or `zh-TW`.
+    pub language: String,
+    /// The deterministic message id.
+    pub message_id: String,
+}
+
 /// What a computed scope says, without the contacts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredScope {
@@ -700,6 +719,39 @@ impl Service {
             .approve_notice(&record, &entry(now, approver, "notice_approved", detail))
             .await?;
         Ok(record)
+    }
+
+    /// Hands rendered notices to the notice outbox (idempotent on each
+    /// notice's key); returns how many were new and how many were there already.
+    pub async fn enqueue_incident_notices(
+        &self,
+        id: i64,
+        notices: &[OutgoingNotice],
+        actor: &str,
+    ) -> Result<(u64, u64)> {
+        self.incident(id).await?;
+        let now = self.clock.now();
+        let (mut new, mut existing) = (0, 0);
+        for notice in notices {
+            let record = store::NewNoticeRecord {
+                key: notice.key.clone(),
+                channel: notice.channel.clone(),
+                recipient: notice.recipient.clone(),
+                subject: notice.subject.clone(),
+                body: notice.body.clone(),
+                language: notice.language.clone(),
+                reference: Some(format!("incident:{id}")),
+                message_id: notice.message_id.clone(),
+                created_at: now,
+            };
+            match self.store.enqueue_notice(&record).await? {
+                store::Enqueued::New(_) => new += 1,
+                store::Enqueued::Existing(_) => existing += 1,
+            }
+        }
+        let detail = format!("{new} notices enqueued ({existing} were queued before)");
+        self.store.add_timeline(id, &entry(now, actor, "notices_enqueued", detail)).await?;
+        Ok((new, existing))
     }
 
     /// The approved notices, oldest first.

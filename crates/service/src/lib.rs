@@ -42,7 +42,8 @@ pub use decisions::{
     format_go_duration, parse_duration, render_nftables, render_nginx_deny,
 };
 pub use incident::{
-    ContactKey, IncidentError, MAX_EVIDENCE_BYTES, NewIncident, StoredScope, sha256_hex,
+    ContactKey, IncidentError, MAX_EVIDENCE_BYTES, NewIncident, OutgoingNotice, StoredScope,
+    sha256_hex,
 };
 pub use service::{Bouncer, DecisionQuery, ManualDecision, Service, StreamPull};
 pub use store::AllowRecord;
