@@ -185,12 +185,15 @@ fn check_episodes(truth: &Value, report: &Value) -> String {
             missed.push(kind.to_owned());
         }
     }
+    let episode_ips: Vec<String> =
+        episodes.iter().flat_map(|episode| strings(episode, "ips")).collect();
     let stray: Vec<String> = alerts
         .iter()
         .filter(|alert| alert.pointer("/key/kind").and_then(Value::as_str) != Some("site"))
         .filter_map(|alert| {
             let key = alert.pointer("/key/value").and_then(Value::as_str)?;
-            let is_episode = all_keys.iter().any(|known| covers(key, known) || key == known);
+            let is_episode = all_keys.iter().any(|known| covers(key, known) || key == known)
+                || is_episode_network(alert, &episode_ips);
             (!is_episode).then(|| {
                 format!("{} {key}", alert.get("rule_id").and_then(Value::as_str).unwrap_or("?"))
             })
@@ -202,6 +205,24 @@ fn check_episodes(truth: &Value, report: &Value) -> String {
         if missed.is_empty() { String::new() } else { format!(" (missed: {})", missed.join(", ")) },
         if stray.is_empty() { "none".to_owned() } else { stray.join(", ") },
     )
+}
+
+/// Whether an alert keyed by a network, a country or a page (`asn`,
+/// `country`, `path`: no address to compare) rests only on lines of episode
+/// addresses (the first word of each evidence sample).
+fn is_episode_network(alert: &Value, episode_ips: &[String]) -> bool {
+    let kind = alert.pointer("/key/kind").and_then(Value::as_str).unwrap_or_default();
+    if !matches!(kind, "asn" | "country" | "path") {
+        return false;
+    }
+    let empty = Vec::new();
+    let samples = alert.get("samples").and_then(Value::as_array).unwrap_or(&empty);
+    !samples.is_empty()
+        && samples.iter().all(|sample| {
+            let text = sample.get("text").and_then(Value::as_str).unwrap_or_default();
+            let client = text.split(' ').next().unwrap_or_default();
+            episode_ips.iter().any(|ip| ip == client)
+        })
 }
 
 /// Whether `key` is an IPv4 or IPv6 CIDR range holding `ip`.

@@ -38,6 +38,25 @@ pub(crate) struct Analysis {
     /// off without them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) geoip: Option<crate::geoip_cmd::GeoReport>,
+    /// Periods of `baseline` rules that rose above their baseline without an
+    /// alert (the rise was spread over many visitors), in time order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) baseline_rises: Vec<RiseReport>,
+}
+
+/// A rise above a baseline that is not an alert.
+#[derive(Debug, Serialize)]
+pub(crate) struct RiseReport {
+    /// The baseline rule.
+    pub(crate) rule_id: String,
+    /// What rose (`path /product/1024`).
+    pub(crate) key: model::AlertKey,
+    /// When the period began.
+    pub(crate) period_start: model::Timestamp,
+    /// Events in the period.
+    pub(crate) count: u64,
+    /// The trailing mean per period.
+    pub(crate) baseline: f64,
 }
 
 /// What detection ran.
@@ -129,6 +148,17 @@ pub(crate) fn processor_for(
 /// Finishes a run: the summary, the alerts (most severe first) and what detection did.
 pub(crate) fn conclude(processor: &mut Processor, started: Instant) -> Analysis {
     let mut alerts = processor.finish_alerts();
+    let (rises, _) = processor.take_baseline_rises();
+    let baseline_rises = rises
+        .into_iter()
+        .map(|rise| RiseReport {
+            rule_id: rise.rule_id.0,
+            key: rise.key,
+            period_start: rise.period_start,
+            count: rise.count,
+            baseline: rise.baseline,
+        })
+        .collect();
     alerts.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -147,6 +177,7 @@ pub(crate) fn conclude(processor: &mut Processor, started: Instant) -> Analysis 
         elapsed_secs: started.elapsed().as_secs_f64(),
         resources: Resources::measure(),
         geoip: None,
+        baseline_rises,
     }
 }
 

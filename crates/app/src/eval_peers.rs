@@ -146,6 +146,8 @@ const CROWDSEC_SCENARIOS: &[(&str, &[&str])] = &[
     ("lg-crawl-burst", &["crowdsecurity/http-crawl-non_statics"]),
     ("lg-open-proxy-probe", &["crowdsecurity/http-open-proxy"]),
     ("lg-wordpress-user-enum", &["crowdsecurity/http-wordpress_user-enum"]),
+    // One address rotating through user agents (issue 5: distinct values per IP).
+    ("lg-switching-user-agents", &["crowdsecurity/http-dos-swithcing-ua"]),
     // CrowdSec's probing rule counts 400 answers to malformed requests too.
     ("lg-bad-request", &["crowdsecurity/http-probing"]),
 ];

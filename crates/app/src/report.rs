@@ -276,10 +276,41 @@ pub(crate) fn render(analysis: &Analysis, config: &Config, language: Language) -
     table(&mut out, labels.statuses, &summary.top_statuses, 10);
     table(&mut out, labels.methods, &summary.top_methods, 20);
     table(&mut out, labels.user_agents, &summary.top_user_agents, 100);
+    render_rises(&mut out, &analysis.baseline_rises, language);
     if analysis.detection.is_some() {
         out.push_str(&render_alerts(&analysis.alerts, config, language));
     }
     out
+}
+
+/// Pages (or other keys) above their usual count, spread over many visitors:
+/// worth knowing, not an alert.
+fn render_rises(out: &mut String, rises: &[crate::analyze::RiseReport], language: Language) {
+    if rises.is_empty() {
+        return;
+    }
+    let title = match language {
+        Language::English => "Above their usual count (spread over many visitors, no alert)",
+        Language::TraditionalChinese => "高於平常的流量（分散在許多訪客，未發出警示）",
+    };
+    let _ = writeln!(out, "\n{title}");
+    for rise in rises.iter().take(20) {
+        let percent = 100.0 * (rise.count as f64 - rise.baseline) / rise.baseline.max(1.0);
+        let line = match language {
+            Language::English => format!(
+                "  {}: {} from {} (usual {:.0}, +{percent:.0}%)",
+                rise.key, rise.count, rise.period_start, rise.baseline
+            ),
+            Language::TraditionalChinese => format!(
+                "  {}：{} 起 {} 次（平常 {:.0}，+{percent:.0}%）",
+                rise.key, rise.period_start, rise.count, rise.baseline
+            ),
+        };
+        let _ = writeln!(out, "{line}");
+    }
+    if rises.len() > 20 {
+        let _ = writeln!(out, "  … {}", rises.len() - 20);
+    }
 }
 
 fn severity_label(severity: Severity, language: Language) -> &'static str {
