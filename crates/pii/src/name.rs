@@ -209,10 +209,18 @@ fn is_name_word(word: &str) -> bool {
 /// Whether `value` as a whole is a romanised or English name: two to four
 /// capitalised words (`Sarah Allen`, `KUO HSIU-YING`, `Chen, Mei-Ling`).
 pub(crate) fn is_latin_name(value: &str) -> bool {
-    let words: Vec<&str> = value.split([' ', ',']).filter(|word| !word.is_empty()).collect();
-    (2..=4).contains(&words.len())
-        && words.iter().all(|word| is_name_word(word) || is_suffix(word))
-        && is_name_word(words[0])
+    let mut words = value.split([' ', ',']).filter(|word| !word.is_empty());
+    if !words.next().is_some_and(is_name_word) {
+        return false;
+    }
+    let mut n_words = 1;
+    for word in words {
+        n_words += 1;
+        if n_words > 4 || !(is_name_word(word) || is_suffix(word)) {
+            return false;
+        }
+    }
+    n_words >= 2
 }
 
 fn is_suffix(word: &str) -> bool {

@@ -79,16 +79,28 @@ impl Builder {
     }
 }
 
+/// Whether `bytes` hold anything `normalize` changes: a `%`, a `\\`, a
+/// full-width form (lead byte 0xEF) or the ideographic space.
+fn needs_normalizing(bytes: &[u8]) -> bool {
+    let is_ideographic_space = |at: usize| bytes[at..].starts_with("\u{3000}".as_bytes());
+    // Short values (table cells) are checked in one plain pass: setting up
+    // the vectorised searches costs more than the search.
+    if bytes.len() < 64 {
+        return bytes.iter().enumerate().any(|(at, byte)| {
+            matches!(byte, b'%' | b'\\' | 0xEF) || (*byte == 0xE3 && is_ideographic_space(at))
+        });
+    }
+    memchr::memchr3(b'%', b'\\', 0xEF, bytes).is_some()
+        || memchr::memchr_iter(0xE3, bytes).any(is_ideographic_space)
+}
+
 /// Normalises `text` for matching: full-width ASCII forms and the ideographic
 /// space become ASCII, percent-encoded UTF-8 and JSON `\uXXXX` escapes
 /// (surrogate pairs included) are decoded. Invalid encodings stay as written.
 /// Text that needs none of this is returned borrowed, without a map.
 pub fn normalize(text: &str) -> Normalized<'_> {
     let bytes = text.as_bytes();
-    let needs_work = memchr::memchr3(b'%', b'\\', 0xEF, bytes).is_some()
-        || memchr::memchr_iter(0xE3, bytes)
-            .any(|at| bytes[at..].starts_with("\u{3000}".as_bytes()));
-    if !needs_work {
+    if !needs_normalizing(bytes) {
         return Normalized { text: Cow::Borrowed(text), starts: Vec::new(), ends: Vec::new() };
     }
     let mut builder = Builder {

@@ -33,9 +33,10 @@ fn is_masked_card(value: &str) -> bool {
 }
 
 fn is_secret_hash(value: &str) -> bool {
-    ["$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$5$", "$6$", "$scrypt$"]
-        .iter()
-        .any(|prefix| value.starts_with(prefix))
+    value.starts_with('$')
+        && ["$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "$5$", "$6$", "$scrypt$"]
+            .iter()
+            .any(|prefix| value.starts_with(prefix))
         && value.len() >= 20
 }
 
