@@ -123,6 +123,13 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
 
 /// Writes a secret to a new file only its owner can read.
 fn write_secret_file(path: &Path, secret: &str) -> anyhow::Result<()> {
+    let mut file = create_secret_file(path)?;
+    writeln!(file, "{secret}").with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Creates a new file only its owner can read; refuses an existing one.
+fn create_secret_file(path: &Path) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -130,11 +137,9 @@ fn write_secret_file(path: &Path, secret: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
+    options
         .open(path)
-        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
-    writeln!(file, "{secret}").with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))
 }
 
 pub(crate) fn admin(command: AdminCommand, config: &Config) -> anyhow::Result<ExitCode> {
@@ -152,12 +157,18 @@ pub(crate) fn admin(command: AdminCommand, config: &Config) -> anyhow::Result<Ex
                     Some(first)
                 }
             };
-            let user = block_on(async {
+            // The file first: a user whose password could not be handed over is not created.
+            let mut file = match &args.one_time_password_file {
+                Some(path) => Some((path, create_secret_file(path)?)),
+                None => None,
+            };
+            let created = block_on(async {
                 let service = open_service(config).await?;
                 let (user, one_time) =
                     service.create_user(&args.name, role, password.as_deref()).await?;
-                if let (Some(path), Some(one_time)) = (&args.one_time_password_file, &one_time) {
-                    write_secret_file(path, one_time)?;
+                if let (Some((path, file)), Some(one_time)) = (&mut file, &one_time) {
+                    writeln!(file, "{one_time}")
+                        .with_context(|| format!("writing {}", path.display()))?;
                 }
                 service
                     .audit(
@@ -169,7 +180,16 @@ pub(crate) fn admin(command: AdminCommand, config: &Config) -> anyhow::Result<Ex
                     )
                     .await?;
                 Ok(user)
-            })?;
+            });
+            let user = match created {
+                Ok(user) => user,
+                Err(error) => {
+                    if let Some((path, _)) = &file {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    return Err(error);
+                }
+            };
             let mut stdout = std::io::stdout().lock();
             writeln!(stdout, "created {} ({})", user.name, user.role.as_str())?;
             if let Some(path) = &args.one_time_password_file {

@@ -34,7 +34,7 @@ impl Drop for Killed {
     }
 }
 
-fn skip(reason: &str) {
+pub(crate) fn skip(reason: &str) {
     #[allow(clippy::disallowed_methods)]
     let is_required = std::env::var("LEAKGUARD_REQUIRE_SERVICES").is_ok_and(|value| value == "1");
     assert!(!is_required, "LEAKGUARD_REQUIRE_SERVICES=1 but {reason}");

@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 mod browser;
+mod console;
 mod enforcers;
 mod geoip;
 mod login;
