@@ -36,6 +36,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     session.quit().await;
     let seconds = started.elapsed().as_secs_f64();
     let rate = count as f64 / seconds;
-    println!("{count} messages in {seconds:.2}s: {rate:.0} messages/s");
+    // An example reports on standard output.
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{count} messages in {seconds:.2}s: {rate:.0} messages/s");
+    }
     Ok(())
 }
