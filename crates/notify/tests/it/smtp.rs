@@ -164,3 +164,35 @@ async fn a_closed_port_is_a_connection_error_naming_the_address() {
     assert!(error.to_string().contains(&format!("127.0.0.1:{port}")), "{error}");
     assert!(!error.is_unconfirmed());
 }
+
+#[tokio::test]
+async fn implicit_tls_protects_the_session_from_the_first_byte() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tls_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/tests/it/tls");
+    let cert = tls_dir.join("cert.pem").display().to_string();
+    let key = tls_dir.join("key.pem").display().to_string();
+    let Some(server) = start_aiosmtpd(dir.path(), &["--smtpscert", &cert, "--smtpskey", &key])
+    else {
+        return;
+    };
+    let tls = notify::tls::client_config(&tls_dir.join("ca.pem")).expect("CA");
+    let config = SmtpConfig {
+        security: Security::Tls,
+        tls: Some(tls),
+        timeout: Duration::from_secs(10),
+        ..SmtpConfig::plain("127.0.0.1", server.port)
+    };
+    send_one(&config, &email("b@example.org", "implicit TLS", "text\n", "en", "i"))
+        .await
+        .expect("sent over implicit TLS");
+    assert_eq!(header(&mailbox(&server.maildir)[0], "Subject"), "implicit TLS");
+    // A client trusting another CA refuses the server's certificate.
+    let other = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::copy(tls_dir.join("cert.pem"), other.path()).expect("copy");
+    let config = SmtpConfig {
+        tls: Some(notify::tls::client_config(other.path()).expect("a leaf as the only root")),
+        ..config
+    };
+    let refused = send_one(&config, &email("c@example.org", "s", "t\n", "en", "j")).await;
+    assert!(matches!(refused, Err(notify::smtp::SmtpError::Tls { .. })), "{refused:?}");
+}
