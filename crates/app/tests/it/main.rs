@@ -13,6 +13,7 @@ mod browser;
 mod console;
 mod enforcers;
 mod geoip;
+mod incident;
 mod login;
 mod notices;
 mod notify;
