@@ -23,11 +23,11 @@ pub use incidents::{
     ApprovedNoticeRecord, CustodyRecord, EvidenceRecord, IncidentRecord, NewEvidenceRecord,
     NewIncidentRecord, ScopeRecord, TaskRecord, TimelineRecord,
 };
+pub use notices::{Enqueued, NewNoticeRecord, NoticeEvent, NoticeRecord};
 pub use records::{
     AllowRecord, BouncerRecord, DecisionRecord, NewDecisionRecord, StreamState, Version,
 };
 pub use store::{Backend, Config, Store, hash_api_key};
-pub use notices::{Enqueued, NewNoticeRecord, NoticeEvent, NoticeRecord};
 
 pub use alerts::{AlertFilter, AlertRecord};
 pub use api_keys::ApiKeyRecord;
