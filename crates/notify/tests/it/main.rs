@@ -31,7 +31,7 @@ impl Drop for Aiosmtpd {
     }
 }
 
-fn aiosmtpd_available() -> bool {
+pub(crate) fn aiosmtpd_available() -> bool {
     Path::new(PYTHON).exists()
         && Command::new(PYTHON)
             .args(["-c", "import aiosmtpd"])

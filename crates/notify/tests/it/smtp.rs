@@ -196,3 +196,104 @@ async fn implicit_tls_protects_the_session_from_the_first_byte() {
     let refused = send_one(&config, &email("c@example.org", "s", "t\n", "en", "j")).await;
     assert!(matches!(refused, Err(notify::smtp::SmtpError::Tls { .. })), "{refused:?}");
 }
+
+/// aiosmtpd with authentication required (its controller, from a small
+/// script: the command line cannot set an authenticator).
+const AUTH_SERVER: &str = r#"
+import sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult
+
+port, maildir, exclude = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+def authenticator(server, session, envelope, mechanism, data):
+    return AuthResult(success=data.login == b"alerts@shop.example" and data.password == b"s3cret pass")
+
+Controller(Mailbox(maildir), hostname="127.0.0.1", port=port, authenticator=authenticator,
+           auth_required=True, auth_require_tls=False, auth_exclude_mechanism=exclude).start()
+while True:
+    time.sleep(3600)
+"#;
+
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_auth_server(dir: &Path, exclude: &[&str]) -> (Child, u16) {
+    let script = dir.join("auth_server.py");
+    std::fs::write(&script, AUTH_SERVER).expect("write script");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = std::process::Command::new(crate::PYTHON)
+        .arg(&script)
+        .arg(port.to_string())
+        .arg(dir.join("maildir"))
+        .args(exclude)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start aiosmtpd");
+    let child = Child(child);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "aiosmtpd did not listen within 20s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, port)
+}
+
+#[tokio::test]
+async fn auth_plain_and_login_with_the_right_password_only() {
+    if !crate::aiosmtpd_available() {
+        // start_aiosmtpd says why (and fails when services are required).
+        let _ = start_aiosmtpd(Path::new("/nonexistent"), &[]);
+        return;
+    }
+    for exclude in [&[][..], &["PLAIN"][..]] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_server, port) = start_auth_server(dir.path(), exclude);
+        let config = |password: &str| SmtpConfig {
+            username: Some("alerts@shop.example".to_owned()),
+            password: Some(notify::Secret::new(password)),
+            ..SmtpConfig::plain("127.0.0.1", port)
+        };
+        let unauthenticated = send_one(
+            &SmtpConfig::plain("127.0.0.1", port),
+            &email("a@example.org", "s", "t\n", "en", "u"),
+        )
+        .await;
+        assert!(
+            matches!(unauthenticated, Err(notify::smtp::SmtpError::Refused { code: 530, .. })),
+            "{unauthenticated:?}"
+        );
+        // aiosmtpd 1.4 leaves a failed AUTH unanswered; a short deadline ends the wait.
+        let impatient = SmtpConfig { timeout: Duration::from_secs(2), ..config("guess") };
+        let wrong = send_one(&impatient, &email("a@example.org", "s", "t\n", "en", "w")).await;
+        let error = wrong.expect_err("a wrong password is refused");
+        assert!(
+            matches!(
+                error,
+                notify::smtp::SmtpError::Refused { code: 535, .. }
+                    | notify::smtp::SmtpError::Io { stage: "AUTH", .. }
+            ),
+            "{error:?}"
+        );
+        assert!(!format!("{error} {error:?}").contains("guess"), "the password never shows");
+        send_one(
+            &config("s3cret pass"),
+            &email("a@example.org", "authenticated", "t\n", "en", "r"),
+        )
+        .await
+        .unwrap_or_else(|error| panic!("excluding {exclude:?}: {error}"));
+        assert_eq!(mailbox(&dir.path().join("maildir")).len(), 1, "excluding {exclude:?}");
+    }
+}
