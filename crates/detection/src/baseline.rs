@@ -89,6 +89,10 @@ pub(crate) struct BaselineState {
     /// The period rose above its baseline (the key, to report it) and has not fired.
     rise: Option<(AlertKey, f64)>,
     fired: bool,
+    /// The count at which the concentration is tested next: after a test
+    /// fails, the period must grow by a thirty-second first, so a page that
+    /// rose without a culprit costs a few tests per period, not one per hit.
+    next_check: u64,
 }
 
 /// What a firing baseline says.
@@ -122,6 +126,7 @@ impl BaselineState {
             previous: None,
             rise: None,
             fired: false,
+            next_check: 0,
         }
     }
 
@@ -156,6 +161,7 @@ impl BaselineState {
         self.period = period;
         self.count = 0;
         self.fired = false;
+        self.next_check = 0;
     }
 
     /// Records the period's rise for the summary, if it rose without firing.
@@ -210,24 +216,26 @@ impl BaselineState {
             }
         }
         let baseline = self.baseline()?;
-        if self.fired || self.count < rule.threshold(baseline) {
+        if self.fired || self.count < self.next_check || self.count < rule.threshold(baseline) {
             return None;
         }
+        self.next_check = self.count + (self.count / 32).max(1);
         if self.rise.is_none() {
             self.rise = Some((key(), baseline));
         }
         let excess = self.count as f64 - baseline;
         let increase = 100.0 * excess / baseline.max(1.0);
-        let mut detail = format!(
-            "{} in the {} from {} against a trailing baseline of {:.0} (+{:.0}%, more than +{:.0}%)",
-            self.count,
-            rules::format_duration(std::time::Duration::from_micros(width.unsigned_abs())),
-            Timestamp::from_unix_micros(period.saturating_mul(width)),
-            baseline,
-            increase,
-            rule.increase * 100.0
-        );
+        let count = self.count;
+        let header = || {
+            format!(
+                "{count} in the {} from {} against a trailing baseline of {baseline:.0} (+{increase:.0}%, more than +{:.0}%)",
+                rules::format_duration(std::time::Duration::from_micros(width.unsigned_abs())),
+                Timestamp::from_unix_micros(period.saturating_mul(width)),
+                rule.increase * 100.0
+            )
+        };
         if rule.concentrated.is_empty() {
+            let detail = header();
             self.fired = true;
             return Some(BaselineFired {
                 count: self.count,
@@ -240,7 +248,8 @@ impl BaselineState {
             let now = current.field(test.by);
             let before = self.previous.as_deref().map(|tops| tops.field(test.by));
             // A value's growth is what it made beyond its share of the
-            // previous period, scaled to this period's volume so far: a rise
+            // previous period, scaled to this period's volume so far, and
+            // beyond the noise of such a count: a rise
             // spread over everyone (a big provider carrying half the visitors)
             // grows every value in proportion and none stands out.
             let scale = before
@@ -251,7 +260,9 @@ impl BaselineState {
                 .iter()
                 .map(|&(value, hits)| {
                     let expected = before.map_or(0.0, |before| before.get(value) as f64 * scale);
-                    (value, (hits as f64 - expected).max(0.0).round() as u64)
+                    // Three standard deviations of a Poisson count are noise.
+                    let noise = 3.0 * expected.sqrt();
+                    (value, (hits as f64 - expected - noise).max(0.0).round() as u64)
                 })
                 .filter(|entry| entry.1 > 0)
                 .collect();
@@ -272,6 +283,7 @@ impl BaselineState {
                 (ConcentrationField::Asn, 1) => "network",
                 (ConcentrationField::Asn, _) => "networks",
             };
+            let mut detail = header();
             let _ =
                 write!(detail, "; {} {noun} made {made} of the {excess:.0} above it:", grown.len());
             for (idx, (value, hits)) in grown.iter().enumerate() {
