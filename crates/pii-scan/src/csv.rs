@@ -47,6 +47,10 @@ impl RecordParser {
     /// Feeds one line; returns the record when it is complete.
     pub(crate) fn push_line(&mut self, line: &str) -> Option<Vec<String>> {
         let delimiter = char::from(self.delimiter);
+        // Most records have no quotes at all: split them directly.
+        if !self.in_quotes && !line.contains('"') {
+            return Some(line.split(delimiter).map(str::to_owned).collect());
+        }
         let mut chars = line.chars().peekable();
         while let Some(ch) = chars.next() {
             if self.in_quotes {
