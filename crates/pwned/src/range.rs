@@ -62,27 +62,49 @@ fn fake_suffixes<R: Rng + ?Sized>(bucket: &Bucket, rng: &mut R) -> BTreeSet<Vec<
     fakes
 }
 
-/// One line: the suffix's hex without the prefix's digit, a colon, the count, CRLF.
+/// Each byte's two upper-case hex digits.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut pairs = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        pairs[byte] = [HEX[byte >> 4], HEX[byte & 0x0F]];
+        byte += 1;
+    }
+    pairs
+};
+
+/// The longest line: 18 suffix bytes (35 digits), a colon, 10 count digits, CRLF.
+const MAX_LINE: usize = 35 + 1 + 10 + 2;
+
+/// One line: the suffix's hex without the prefix's digit, a colon, the count,
+/// CRLF; built on the stack and appended at once.
 fn write_line(out: &mut Vec<u8>, suffix: &[u8], count: u32) {
+    let mut line = [0u8; MAX_LINE + 2];
+    let mut at = 0;
     if let Some((first, rest)) = suffix.split_first() {
-        out.push(HEX[usize::from(first & 0x0F)]);
-        for &byte in rest {
-            out.push(HEX[usize::from(byte >> 4)]);
-            out.push(HEX[usize::from(byte & 0x0F)]);
+        line[0] = HEX[usize::from(first & 0x0F)];
+        at = 1;
+        for &byte in rest.iter().take(17) {
+            line[at..at + 2].copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+            at += 2;
         }
     }
-    out.push(b':');
+    line[at] = b':';
+    at += 1;
     let mut digits = [0u8; 10];
-    let mut at = digits.len();
+    let mut start = digits.len();
     let mut value = count;
     loop {
-        at -= 1;
-        digits[at] = b'0' + u8::try_from(value % 10).unwrap_or(0);
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
         value /= 10;
         if value == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[at..]);
-    out.extend_from_slice(b"\r\n");
+    let n_digits = digits.len() - start;
+    line[at..at + n_digits].copy_from_slice(&digits[start..]);
+    at += n_digits;
+    line[at..at + 2].copy_from_slice(b"\r\n");
+    out.extend_from_slice(&line[..at + 2]);
 }
