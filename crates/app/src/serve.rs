@@ -74,8 +74,7 @@ pub(crate) fn run(args: &ServeArgs, config: &Config) -> anyhow::Result<ExitCode>
         let scheme = if acceptor.is_some() { "https" } else { "http" };
         {
             let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "leakguard serve: bouncer API on {scheme}://{local}")?;
-            writeln!(stdout, "leakguard serve: web console on {scheme}://{local}/")?;
+            writeln!(stdout, "leakguard serve: bouncer API and web console on {scheme}://{local}")?;
             stdout.flush()?;
         }
         let login = crate::pwned_cmd::login_routes(service.clone(), config, None)?;
