@@ -80,6 +80,8 @@ struct Model {
     unsettled_before_kill: u64,
     /// Lines written since the last settling point.
     unsettled: u64,
+    /// Whether access.log was renamed since the last settling point.
+    is_renamed_since_settle: bool,
     n_kills: u32,
     n_settles: u32,
     /// Lines written before a kill and read after the restart, in all.
@@ -109,6 +111,7 @@ impl Model {
             replayed: None,
             unsettled_before_kill: 0,
             unsettled: 0,
+            is_renamed_since_settle: false,
             n_kills: 0,
             n_settles: 0,
             n_replayed: 0,
@@ -173,6 +176,15 @@ impl Model {
         if !self.log.exists() {
             return;
         }
+        // A file created and renamed away again before the daemon ever saw it
+        // (two rotations within one poll, or while it is down) is not followed:
+        // only the path is, so such a middle generation is lost by any
+        // path-following reader. logrotate never rotates that fast; the model
+        // lets the daemon open the new file before the next rename.
+        if self.is_renamed_since_settle {
+            self.settle();
+        }
+        self.is_renamed_since_settle = true;
         self.shift_generations();
         std::fs::rename(&self.log, self.rotated_path(1, false)).unwrap();
         self.rotated.insert(1, false);
@@ -325,6 +337,7 @@ impl Model {
             ),
         }
         self.unsettled = 0;
+        self.is_renamed_since_settle = false;
         self.n_settles += 1;
         self.check_decisions(daemon);
         self.note(format!("settled at {lines} lines"));
