@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::leakguard;
 use super::run::{
-    CONFIG, add_bouncer, append, at, decisions_per_value, get, health, post, printed, start_with,
+    CONFIG, add_bouncer, append, at, decisions_per_value, get, health, printed, start_with,
 };
 use super::serve::wait_for;
 
@@ -379,8 +379,11 @@ fn run_counts_malformed_syslog_and_oversized_input_and_keeps_deciding() {
     let line = "{\"time\": \"2026-11-20T10:00:00+08:00\", \"ip\": \"203.0.113.9\", \
                 \"account\": \"a@example.tw\", \"outcome\": \"failure\", \"event\": \"login\"}\n";
     let body = line.repeat(4 * 1024 * 1024 / line.len());
-    let (status, answer) = post(&daemon.address, "/v1/events", &key, &body);
-    assert_eq!(status, 413, "{answer}");
+    let answer = post_refused(&daemon.address, "/v1/events", &key, &body);
+    // The daemon answers 413 as soon as the length is over the limit and
+    // closes; under load the close can reach the client (as a reset) before
+    // it has read the answer. Either way nothing may have been processed.
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 413"), "{answer}");
     let document = health(&daemon);
     let intake = document["sources"]
         .as_array()
@@ -391,4 +394,22 @@ fn run_counts_malformed_syslog_and_oversized_input_and_keeps_deciding() {
         .unwrap();
     assert_eq!(intake["lines"], 0, "{intake}");
     assert_eq!(document["status"], "ok", "{document}");
+}
+
+/// Posts a body the server is expected to refuse before reading it all:
+/// write and read errors (a broken pipe, a reset) end the exchange instead
+/// of failing, and whatever answer arrived is returned.
+fn post_refused(address: &str, path: &str, key: &str, body: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nX-Api-Key: {key}\r\n\
+         Content-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes()));
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
 }

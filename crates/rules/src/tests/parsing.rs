@@ -139,7 +139,7 @@ response:
             r#"rules/x.yaml:7: unknown endpoint class "admin_logn" (did you mean "admin_login"?)"#,
             r#"rules/x.yaml:8: invalid regex "(unclosed": error: unclosed group"#,
             r#"rules/x.yaml:9: empty range [500, 400]"#,
-            r#"rules/x.yaml:10: cannot group by "ipp" (ip, range, account, session, site, user_agent, host, asn, country) (did you mean "ip"?)"#,
+            r#"rules/x.yaml:10: cannot group by "ipp" (ip, range, account, session, site, user_agent, host, asn, country, path) (did you mean "ip"?)"#,
             r#"rules/x.yaml:13: cooldown 5s is shorter than the minimum 1m"#,
             r#"rules/x.yaml:11: window "10x" is not a duration (500ms, 10s, 10m, 24h, 1d; at most 90d)"#,
             r#"rules/x.yaml:12: threshold must be at least 1"#,
@@ -176,7 +176,7 @@ fn reports_missing_fields_and_fields_the_kind_does_not_use() {
             "id: x\ntitle: T\nseverity: low\ndetection:\n  kind: counting\n  where: {path: /}\n"
         ),
         [
-            r#"rules/x.yaml:5: unknown kind "counting" (match, count, absence or enumeration) (did you mean "count"?)"#
+            r#"rules/x.yaml:5: unknown kind "counting" (match, count, absence, enumeration, baseline or sequence) (did you mean "count"?)"#
         ]
     );
     assert_eq!(
@@ -257,7 +257,7 @@ fn finds_lines_in_block_and_indentless_sequences() {
     assert_eq!(
         problems(text),
         [
-            r#"rules/x.yaml:11: unknown scope "sight" (ip, range, account, session, site, asn, country)"#
+            r#"rules/x.yaml:11: unknown scope "sight" (ip, range, account, session, site, asn, country, path)"#
         ]
     );
 }
