@@ -37,7 +37,7 @@ pub(crate) enum NoticesCommand {
     ///   leakguard notices send --rate 20/s
     ///   leakguard notices send --wait     # also wait for retries that are not due yet
     Send {
-        /// Messages per second (default: [notices] rate, then 10/s).
+        /// Messages per second (default: `[notices] rate`, then 10/s).
         #[arg(long, value_name = "RATE")]
         rate: Option<String>,
         /// Stop after this many send attempts.

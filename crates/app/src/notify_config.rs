@@ -91,7 +91,7 @@ pub(crate) struct RawNotify {
 pub(crate) struct RawSms {
     /// "mitake" or "generic".
     provider: Option<String>,
-    /// API base (mitake, default https://smsapi.mitake.com.tw) or endpoint (generic).
+    /// API base (mitake, default `https://smsapi.mitake.com.tw`) or endpoint (generic).
     url: Option<String>,
     /// Mitake account.
     username: Option<String>,

@@ -84,7 +84,7 @@ pub(crate) enum PasswordCommand {
     ///   printf '%s' "$NEW_PASSWORD" | leakguard password check
     ///   leakguard password check --corpus pwnedpasswords/ < secret.txt
     Check {
-        /// The corpus (default: [pwned] corpus in the configuration).
+        /// The corpus (default: `[pwned] corpus` in the configuration).
         #[arg(long)]
         corpus: Option<PathBuf>,
         /// Output: text or json.
