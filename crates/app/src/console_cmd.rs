@@ -16,6 +16,7 @@ use service::{Role, Service};
 
 use crate::cli::OutputFormat;
 use crate::config::{Config, Language};
+use crate::decisions_cmd::block_on;
 use crate::decisions_cmd::open_service;
 
 /// Console users.
@@ -82,14 +83,6 @@ pub(crate) enum AuditCommand {
         #[arg(long, default_value = "csv")]
         format: String,
     },
-}
-
-fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?
-        .block_on(future)
 }
 
 /// Who runs a command, for the audit trail.

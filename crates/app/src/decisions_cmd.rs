@@ -190,7 +190,7 @@ pub(crate) async fn open_service(config: &Config) -> anyhow::Result<Service> {
     Ok(service)
 }
 
-fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+pub(crate) fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -206,7 +206,7 @@ struct Document<'a, T: Serialize> {
     body: T,
 }
 
-fn print_json<T: Serialize>(command: &str, body: T) -> anyhow::Result<()> {
+pub(crate) fn print_json<T: Serialize>(command: &str, body: T) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer_pretty(
         &mut stdout,

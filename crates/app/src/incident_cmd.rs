@@ -16,15 +16,14 @@ use incidents::{
     Source, Status, TaskKind, Template, Tlp, calendar, format_span,
 };
 use model::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use service::{ContactKey, NewIncident, OutgoingNotice, Service};
 
 use crate::cli::OutputFormat;
 use crate::config::{Config, Language};
+use crate::decisions_cmd::{block_on, print_json};
 use crate::incident_bundle::{self, Manifest, ManifestFile};
 use crate::incident_scope;
-
-const OUTPUT_VERSION: u32 = 1;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum IncidentCommand {
@@ -373,32 +372,6 @@ fn load_shop(path: Option<&Path>) -> anyhow::Result<Shop> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("{}: invalid shop details", path.display()))
-}
-
-fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?
-        .block_on(future)
-}
-
-#[derive(Serialize)]
-struct Document<'a, T: Serialize> {
-    version: u32,
-    command: &'a str,
-    #[serde(flatten)]
-    body: T,
-}
-
-fn print_json<T: Serialize>(command: &str, body: T) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(
-        &mut stdout,
-        &Document { version: OUTPUT_VERSION, command, body },
-    )?;
-    writeln!(stdout)?;
-    Ok(())
 }
 
 fn parse_time(text: &str, config: &Config, flag: &str) -> anyhow::Result<Timestamp> {

@@ -13,6 +13,7 @@ use sha1::{Digest, Sha1};
 
 use crate::cli::OutputFormat;
 use crate::config::{Config, Language};
+use crate::decisions_cmd::{block_on, print_json};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum KeysCommand {
@@ -91,29 +92,6 @@ pub(crate) enum PasswordCommand {
         #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
         output: OutputFormat,
     },
-}
-
-#[derive(Serialize)]
-struct Document<'a, T: Serialize> {
-    version: u32,
-    command: &'a str,
-    #[serde(flatten)]
-    body: T,
-}
-
-fn print_json<T: Serialize>(command: &str, body: T) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, &Document { version: 1, command, body })?;
-    writeln!(stdout)?;
-    Ok(())
-}
-
-fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?
-        .block_on(future)
 }
 
 #[derive(Serialize)]
